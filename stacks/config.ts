@@ -1,0 +1,106 @@
+import { DEFAULT_SETTINGS, isValidSwitchName, type SwitchSettings } from '../functions/switch/schema';
+
+/** How the switch table is billed. */
+export type TableBilling =
+  | { readonly mode: 'PAY_PER_REQUEST' }
+  /** Low fixed capacity, as the proof of concept ran: cheapest for a table read through a cache. */
+  | { readonly mode: 'PROVISIONED'; readonly readCapacity: number; readonly writeCapacity: number };
+
+/** What an environment's stack may set. Everything but `environment` and `accountId` has a default. */
+export interface EnvironmentProps {
+  /** Short environment name (`dev`, `prod`): part of the stack name, resource names and tags. */
+  readonly environment: string;
+  /**
+   * The AWS account the environment lives in. The provider refuses any other account
+   * (`allowed_account_ids`), and IAM policies name exact ARNs, so a plan shows the full policy before apply.
+   */
+  readonly accountId: string;
+  /** @default 'eu-west-1' */
+  readonly region?: string;
+  /** @default `suspense-switches-${environment}` */
+  readonly tableName?: string;
+  /** @default `suspense-check-${environment}` */
+  readonly functionName?: string;
+  /** Lambda memory in MB: the proof of concept found 640 MB halves cold start against 128 MB. @default 640 */
+  readonly memorySize?: number;
+  /** Lambda timeout in seconds; the switch read's own time budget stays well inside it. @default 5 */
+  readonly timeoutSeconds?: number;
+  /** Lambda architecture. @default 'arm64' */
+  readonly architecture?: 'arm64' | 'x86_64';
+  /** Days the function's logs are kept. @default 30 */
+  readonly logRetentionDays?: number;
+  /** Refuse to delete the table (DynamoDB deletion protection and Terraform `prevent_destroy`). @default false */
+  readonly deletionProtection?: boolean;
+  /** @default { mode: 'PAY_PER_REQUEST' } */
+  readonly billing?: TableBilling;
+  /** The check function's runtime settings. @default DEFAULT_SETTINGS from functions/switch/schema.ts */
+  readonly switchSettings?: Partial<SwitchSettings>;
+  /** Tags added to every resource, beside `project`, `environment` and `managed-by`. @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export type EnvironmentConfig = Required<Omit<EnvironmentProps, 'switchSettings'>> & {
+  readonly switchSettings: SwitchSettings;
+};
+
+/** CloudWatch Logs accepts only these retention periods. */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/** Applies the documented defaults and rejects values AWS would reject later, with a message naming the field. */
+export function environmentConfig(props: EnvironmentProps): EnvironmentConfig {
+  const config: EnvironmentConfig = {
+    region: 'eu-west-1',
+    tableName: `suspense-switches-${props.environment}`,
+    functionName: `suspense-check-${props.environment}`,
+    memorySize: 640,
+    timeoutSeconds: 5,
+    architecture: 'arm64',
+    logRetentionDays: 30,
+    deletionProtection: false,
+    billing: { mode: 'PAY_PER_REQUEST' },
+    tags: {},
+    ...props,
+    switchSettings: { ...DEFAULT_SETTINGS, ...props.switchSettings },
+  };
+  const fail = (field: string, message: string): never => {
+    throw new Error(`environment "${props.environment}": ${field} ${message}`);
+  };
+  if (!/^[a-z][a-z0-9-]{0,15}$/.test(config.environment)) fail('environment', 'must be 1-16 of a-z 0-9 -, starting with a letter');
+  if (!/^\d{12}$/.test(config.accountId)) fail('accountId', `must be 12 digits, got "${config.accountId}"`);
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(config.region)) fail('region', `is not an AWS region: "${config.region}"`);
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(config.tableName)) fail('tableName', 'must be 3-255 of A-Z a-z 0-9 _ . -');
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.functionName)) fail('functionName', 'must be 1-64 of A-Z a-z 0-9 _ -');
+  if (!Number.isInteger(config.memorySize) || config.memorySize < 128 || config.memorySize > 10240) {
+    fail('memorySize', 'must be a whole number of MB from 128 to 10240');
+  }
+  if (!Number.isInteger(config.timeoutSeconds) || config.timeoutSeconds < 1 || config.timeoutSeconds > 900) {
+    fail('timeoutSeconds', 'must be a whole number from 1 to 900');
+  }
+  if (!LOG_RETENTION_DAYS.includes(config.logRetentionDays)) {
+    fail('logRetentionDays', `must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
+  }
+  if (config.billing.mode === 'PROVISIONED') {
+    const { readCapacity, writeCapacity } = config.billing;
+    if (!(Number.isInteger(readCapacity) && readCapacity >= 1 && Number.isInteger(writeCapacity) && writeCapacity >= 1)) {
+      fail('billing', 'PROVISIONED needs whole readCapacity and writeCapacity of at least 1');
+    }
+  }
+  const settings = config.switchSettings;
+  if (!isValidSwitchName(settings.defaultSwitch)) fail('switchSettings.defaultSwitch', 'is not a valid switch name');
+  // Every attempt may take the full request timeout, and the handler needs time to answer after the last one.
+  const worstReadMs = settings.requestTimeoutMs * settings.maxAttempts + 100 * (settings.maxAttempts - 1);
+  if (worstReadMs >= (config.timeoutSeconds * 1000) / 2) {
+    fail('switchSettings', `allow a read of up to ${worstReadMs} ms, which must stay under half the ${config.timeoutSeconds} s timeout`);
+  }
+  for (const key of ['project', 'environment', 'managed-by']) {
+    if (key in config.tags) fail('tags', `must not set "${key}": the stack sets it`);
+  }
+  return config;
+}
+
+/** The AWS partition of a region, for ARNs. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}

@@ -1,0 +1,132 @@
+import * as path from 'node:path';
+import { Construct } from 'constructs';
+import { AssetType, Lazy, TerraformAsset, type ITerraformDependable } from 'cdktf';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { buildFunctionArchive, type FunctionArchive } from '../bundling/function-archive';
+import type { NodeRuntime } from '../bundling/esbuild-bundle';
+import { PROJECT_ROOT } from '../project-root';
+// The form cdktf itself gives `dependsOn` entries: a bare address, not an interpolation.
+import { dependable } from 'cdktf/lib/tfExpression';
+
+export interface NodejsFunctionProps {
+  readonly functionName: string;
+  /** The handler module, relative to the repository root; it must export `handler`. */
+  readonly entry: string;
+  /** Account, region and partition of the stack: the log policy names the log group's exact ARN. */
+  readonly accountId: string;
+  readonly region: string;
+  readonly partition: string;
+  /** @default 'nodejs22.x' */
+  readonly runtime?: NodeRuntime;
+  /** @default 640 */
+  readonly memorySize?: number;
+  /** @default 5 */
+  readonly timeoutSeconds?: number;
+  /** @default 'arm64' */
+  readonly architecture?: 'arm64' | 'x86_64';
+  /** @default 30 */
+  readonly logRetentionDays?: number;
+  /** @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Work folder for the bundle and zip, relative to the repository root. @default `.build/functions/<functionName>` */
+  readonly buildDir?: string;
+}
+
+/**
+ * A Node.js Lambda function built from TypeScript at synth time, with its own role, log group and X-Ray
+ * tracing: what aws-cdk's NodejsFunction is to CloudFormation. The role may write only to the function's log
+ * group and send traces; anything else is granted explicitly (see SwitchTable.grantRead).
+ */
+export class NodejsFunction extends Construct {
+  readonly function: LambdaFunction;
+  readonly role: IamRole;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly archive: FunctionArchive;
+  private readonly environment: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: NodejsFunctionProps) {
+    super(scope, id);
+    const runtime = props.runtime ?? 'nodejs22.x';
+    this.environment = { ...props.environment };
+
+    this.archive = buildFunctionArchive({
+      entry: props.entry,
+      runtime,
+      projectRoot: PROJECT_ROOT,
+      buildDir: props.buildDir ?? path.join('.build', 'functions', props.functionName),
+    });
+    // A zip built by us rather than AssetType.ARCHIVE: cdktf's archiver stamps file times into the zip.
+    const asset = new TerraformAsset(this, 'code', {
+      path: this.archive.zipFile,
+      type: AssetType.FILE,
+      assetHash: this.archive.sha256Hex,
+    });
+
+    // Created here rather than by Lambda on first write, so that retention applies and Terraform owns it.
+    const logGroupName = `/aws/lambda/${props.functionName}`;
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: logGroupName,
+      retentionInDays: props.logRetentionDays ?? 30,
+    });
+    const logGroupArn = `arn:${props.partition}:logs:${props.region}:${props.accountId}:log-group:${logGroupName}`;
+
+    this.role = new IamRole(this, 'role', {
+      name: props.functionName,
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      }),
+    });
+    const logsPolicy = new IamRolePolicy(this, 'logs-policy', {
+      name: `${props.functionName}-logs`,
+      role: this.role.name,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [`${logGroupArn}:*`] },
+        ],
+      }),
+    });
+    const tracingPolicy = new IamRolePolicy(this, 'tracing-policy', {
+      name: `${props.functionName}-tracing`,
+      role: this.role.name,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          // X-Ray's segment APIs support no resource-level permissions: "*" is the only resource they accept.
+          { Sid: 'SendTraces', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: ['*'] },
+        ],
+      }),
+    });
+
+    this.function = new LambdaFunction(this, 'function', {
+      functionName: props.functionName,
+      role: this.role.arn,
+      runtime,
+      architectures: [props.architecture ?? 'arm64'],
+      handler: 'index.handler',
+      memorySize: props.memorySize ?? 640,
+      timeout: props.timeoutSeconds ?? 5,
+      filename: asset.path,
+      sourceCodeHash: this.archive.sha256Base64,
+      tracingConfig: { mode: 'Active' },
+      loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name, applicationLogLevel: 'INFO', systemLogLevel: 'WARN' },
+      environment: { variables: Lazy.anyValue({ produce: () => ({ ...this.environment }) }) as unknown as Record<string, string> },
+      // Without these the function can start before its log group exists (Lambda then creates one without
+      // retention, and Terraform's create fails on the clash) or before its policies apply (first calls fail).
+      dependsOn: [this.logGroup, logsPolicy, tracingPolicy],
+    });
+  }
+
+  addEnvironment(name: string, value: string): void {
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid environment variable name "${name}"`);
+    this.environment[name] = value;
+  }
+
+  addDependency(dependency: ITerraformDependable): void {
+    this.function.dependsOn = [...(this.function.dependsOn ?? []), dependable(dependency)];
+  }
+}

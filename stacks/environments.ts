@@ -1,0 +1,23 @@
+import { environmentConfig, type EnvironmentConfig } from './config';
+
+/**
+ * The deployed environments. Account IDs come from the environment so that the repository names no account;
+ * the placeholders make synth and offline plans work, and the provider's `allowed_account_ids` makes a deploy
+ * with a placeholder fail before it changes anything.
+ */
+export function environments(env: NodeJS.ProcessEnv = process.env): EnvironmentConfig[] {
+  return [
+    environmentConfig({
+      environment: 'dev',
+      accountId: env.SUSPENSE_DEV_ACCOUNT_ID || '111111111111',
+      region: env.SUSPENSE_DEV_REGION || 'eu-west-1',
+    }),
+    environmentConfig({
+      environment: 'prod',
+      accountId: env.SUSPENSE_PROD_ACCOUNT_ID || '222222222222',
+      region: env.SUSPENSE_PROD_REGION || 'eu-west-1',
+      deletionProtection: true,
+      logRetentionDays: 90,
+    }),
+  ];
+}

@@ -1,0 +1,92 @@
+import type { Construct } from 'constructs';
+import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { partitionOf } from './config';
+import type { StateBackendSettings } from './state-backend';
+
+export interface StateStackProps {
+  readonly state: StateBackendSettings;
+  /** Days a replaced state version is kept, so a bad apply can be rolled back. @default 90 */
+  readonly noncurrentVersionDays?: number;
+}
+
+/**
+ * The S3 bucket that holds every other stack's state. It cannot keep its own state in the bucket it creates,
+ * so its state is local (`terraform.suspense-state.tfstate` in the repository root): run it once, first.
+ */
+export class StateStack extends TerraformStack {
+  readonly bucket: S3Bucket;
+
+  constructor(scope: Construct, id: string, props: StateStackProps) {
+    super(scope, id);
+    const { bucket: bucketName, region } = props.state;
+    // Relative to the stack's folder (cdktf.out/stacks/<id>), so no checkout path reaches the synthesized JSON.
+    new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
+    new AwsProvider(this, 'aws', {
+      region,
+      defaultTags: [{ tags: { project: 'suspense', environment: 'shared', 'managed-by': 'cdktf' } }],
+    });
+
+    this.bucket = new S3Bucket(this, 'bucket', { bucket: bucketName, lifecycle: { preventDestroy: true } });
+    new S3BucketOwnershipControls(this, 'ownership', {
+      bucket: this.bucket.id,
+      rule: { objectOwnership: 'BucketOwnerEnforced' },
+    });
+    new S3BucketVersioning(this, 'versioning', {
+      bucket: this.bucket.id,
+      versioningConfiguration: { status: 'Enabled' },
+    });
+    new S3BucketServerSideEncryptionConfiguration(this, 'encryption', {
+      bucket: this.bucket.id,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' }, bucketKeyEnabled: true }],
+    });
+    const publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public-access-block', {
+      bucket: this.bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    const bucketArn = `arn:${partitionOf(region)}:s3:::${bucketName}`;
+    new S3BucketPolicy(this, 'tls-only', {
+      bucket: this.bucket.id,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'DenyInsecureTransport',
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 's3:*',
+            Resource: [bucketArn, `${bucketArn}/*`],
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          },
+        ],
+      }),
+      // S3 rejects a bucket policy while public access settings are still being applied.
+      dependsOn: [publicAccessBlock],
+    });
+    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      bucket: this.bucket.id,
+      rule: [
+        {
+          id: 'expire-old-state-versions',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionDays ?? 90 }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
+    });
+
+    new TerraformOutput(this, 'state_bucket_name', { value: this.bucket.bucket, description: 'Bucket holding Terraform state' });
+    new TerraformOutput(this, 'state_bucket_arn', { value: this.bucket.arn, description: 'ARN of the state bucket' });
+  }
+}
