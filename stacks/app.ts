@@ -8,14 +8,14 @@ import { SuspenseStack } from './suspense-stack';
 export const STATE_STACK_NAME = 'suspense-state';
 export const stackNameFor = (config: EnvironmentConfig): string => `suspense-${config.environment}`;
 
-/** Adds every stack of the project to `app`: the state bucket and one stack per environment. */
-export function addStacks(app: App, configs: readonly EnvironmentConfig[] = environments()): {
-  state: StateStack;
-  environments: SuspenseStack[];
-} {
-  const state = stateBackendSettings(app);
+/**
+ * Adds every stack of the project to `app`: the state bucket and one stack per environment, configured from
+ * `env` (SUSPENSE_* variables; see README) and the app's context.
+ */
+export function addStacks(app: App, env: NodeJS.ProcessEnv = process.env): { state: StateStack; environments: SuspenseStack[] } {
+  const state = stateBackendSettings(app, env);
   return {
     state: new StateStack(app, STATE_STACK_NAME, { state }),
-    environments: configs.map((config) => new SuspenseStack(app, stackNameFor(config), { config, state })),
+    environments: environments(env).map((config) => new SuspenseStack(app, stackNameFor(config), { config, state })),
   };
 }

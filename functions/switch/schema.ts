@@ -128,3 +128,16 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): S
     maxAttempts: number(ENV.maxAttempts, DEFAULT_SETTINGS.maxAttempts, 1, 10),
   };
 }
+
+/**
+ * The CreateTable request for a switch table with this key schema, for local tables (tests, sandbox,
+ * benchmark). The stack declares the same key from SWITCH_KEY.
+ */
+export function createSwitchTableRequest(tableName: string) {
+  return {
+    TableName: tableName,
+    KeySchema: [{ AttributeName: SWITCH_KEY.name, KeyType: 'HASH' as const }],
+    AttributeDefinitions: [{ AttributeName: SWITCH_KEY.name, AttributeType: SWITCH_KEY.type }],
+    BillingMode: 'PAY_PER_REQUEST' as const,
+  };
+}

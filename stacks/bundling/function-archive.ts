@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleFunction, type NodeRuntime } from './esbuild-bundle';
 import { deterministicZip, entriesOf } from './deterministic-zip';
@@ -9,8 +10,8 @@ export interface FunctionArchiveProps {
   readonly entry: string;
   readonly runtime: NodeRuntime;
   readonly projectRoot: string;
-  /** Work folder for the bundle and the zip, relative to `projectRoot`. */
-  readonly buildDir: string;
+  /** Where finished zips are kept, relative to `projectRoot`. @default '.build/archives' */
+  readonly archiveDir?: string;
 }
 
 export interface FunctionArchive {
@@ -26,21 +27,32 @@ export interface FunctionArchive {
 const built = new Map<string, FunctionArchive>();
 
 /**
- * Bundles a handler and zips the bundle deterministically. Each (entry, runtime, buildDir) is built once per
- * process, so stacks that ship the same function share one build.
+ * Bundles a handler and zips the bundle deterministically. Each build bundles into a new, empty folder, so stale
+ * files never reach the zip and concurrent synths (parallel tests, two terminals) never share a work folder.
+ * Zips are stored by content hash (`<archiveDir>/<sha256>/function.zip`), written atomically. Each (entry, runtime) is built once per process, so
+ * stacks that ship the same function share one build.
  */
 export function buildFunctionArchive(props: FunctionArchiveProps): FunctionArchive {
-  const key = JSON.stringify([props.entry, props.runtime, path.resolve(props.projectRoot, props.buildDir)]);
+  const archiveDir = path.resolve(props.projectRoot, props.archiveDir ?? path.join('.build', 'archives'));
+  const key = JSON.stringify([path.resolve(props.projectRoot, props.entry), props.runtime, archiveDir]);
   const cached = built.get(key);
-  if (cached) return cached;
+  if (cached && fs.existsSync(cached.zipFile)) return cached;
 
-  const buildDir = path.resolve(props.projectRoot, props.buildDir);
-  const bundle = bundleFunction({ ...props, outDir: path.join(buildDir, 'bundle') });
-  const zip = deterministicZip(entriesOf(bundle.outDir));
-  const zipFile = path.join(buildDir, 'function.zip');
-  fs.writeFileSync(zipFile, zip);
-  const digest = createHash('sha256').update(zip).digest();
-  const archive = { zipFile, sha256Base64: digest.toString('base64'), sha256Hex: digest.toString('hex'), zipBytes: zip.length };
-  built.set(key, archive);
-  return archive;
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-bundle-'));
+  try {
+    const bundle = bundleFunction({ ...props, outDir: workDir });
+    const zip = deterministicZip(entriesOf(bundle.outDir));
+    const digest = createHash('sha256').update(zip).digest();
+    const sha256Hex = digest.toString('hex');
+    fs.mkdirSync(path.join(archiveDir, sha256Hex), { recursive: true });
+    const zipFile = path.join(archiveDir, sha256Hex, 'function.zip');
+    const partial = `${zipFile}.${process.pid}.partial`;
+    fs.writeFileSync(partial, zip);
+    fs.renameSync(partial, zipFile);
+    const archive = { zipFile, sha256Base64: digest.toString('base64'), sha256Hex, zipBytes: zip.length };
+    built.set(key, archive);
+    return archive;
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
 }

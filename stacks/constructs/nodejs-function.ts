@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Construct } from 'constructs';
 import { AssetType, Lazy, TerraformAsset, type ITerraformDependable } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
@@ -31,8 +30,6 @@ export interface NodejsFunctionProps {
   readonly logRetentionDays?: number;
   /** @default {} */
   readonly environment?: Readonly<Record<string, string>>;
-  /** Work folder for the bundle and zip, relative to the repository root. @default `.build/functions/<functionName>` */
-  readonly buildDir?: string;
 }
 
 /**
@@ -56,7 +53,6 @@ export class NodejsFunction extends Construct {
       entry: props.entry,
       runtime,
       projectRoot: PROJECT_ROOT,
-      buildDir: props.buildDir ?? path.join('.build', 'functions', props.functionName),
     });
     // A zip built by us rather than AssetType.ARCHIVE: cdktf's archiver stamps file times into the zip.
     const asset = new TerraformAsset(this, 'code', {

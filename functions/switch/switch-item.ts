@@ -1,0 +1,89 @@
+import { SWITCH_ATTRIBUTES as A } from './schema';
+
+/** A switch as stored, after tolerant parsing. */
+export interface SwitchRecord {
+  readonly name: string;
+  /** The stored flag; see `isSuspendedAt` for whether the switch is suspended now. */
+  readonly suspended: boolean;
+  readonly reason?: string;
+  /** ISO 8601 UTC instant the suspension ends by itself. */
+  readonly until?: string;
+  readonly updatedAt?: string;
+  readonly updatedBy?: string;
+  /** 0 when the item has no version (written by another tool). */
+  readonly version: number;
+}
+
+export type ParsedSwitchItem =
+  | { readonly ok: true; readonly record: SwitchRecord; readonly warnings: readonly string[] }
+  /** The item cannot say whether the switch is suspended; readers fall back to their fail mode. */
+  | { readonly ok: false; readonly problem: string };
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]00:00)$/;
+
+/** Milliseconds since the epoch of an ISO 8601 UTC timestamp, or undefined when it is not one. */
+export function parseIsoUtc(value: unknown): number | undefined {
+  if (typeof value !== 'string' || !ISO_UTC.test(value)) return undefined;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/**
+ * Reads an item as returned by the DynamoDB document client (plain JavaScript values). Items written by other
+ * tools may lack optional attributes or hold the wrong types: optional ones are dropped with a warning, and
+ * only an unusable `suspended` makes the item unreadable.
+ */
+export function parseSwitchItem(name: string, item: Record<string, unknown>): ParsedSwitchItem {
+  const suspended = item[A.suspended];
+  if (typeof suspended !== 'boolean') {
+    return { ok: false, problem: `attribute "${A.suspended}" is ${describe(suspended)}, expected a boolean` };
+  }
+  const warnings: string[] = [];
+  const text = (attribute: string): string | undefined => {
+    const value = item[attribute];
+    if (value === undefined) return undefined;
+    if (typeof value === 'string') return value;
+    warnings.push(`attribute "${attribute}" is ${describe(value)}, expected a string; ignored`);
+    return undefined;
+  };
+  let until = text(A.until);
+  if (until !== undefined && parseIsoUtc(until) === undefined) {
+    // A suspension whose end cannot be read stays in force: ending it early is the riskier mistake.
+    warnings.push(`attribute "${A.until}" is not an ISO 8601 UTC time ("${until.slice(0, 40)}"); treated as no end`);
+    until = undefined;
+  }
+  const rawVersion = item[A.version];
+  let version = 0;
+  if (typeof rawVersion === 'number' && Number.isSafeInteger(rawVersion) && rawVersion >= 0) version = rawVersion;
+  else if (rawVersion !== undefined) warnings.push(`attribute "${A.version}" is ${describe(rawVersion)}, expected a whole number; read as 0`);
+
+  const record: SwitchRecord = {
+    name,
+    suspended,
+    version,
+    ...optional('reason', text(A.reason)),
+    ...optional('until', until),
+    ...optional('updatedAt', text(A.updatedAt)),
+    ...optional('updatedBy', text(A.updatedBy)),
+  };
+  return { ok: true, record, warnings };
+}
+
+/** Whether `record` is suspended at `nowMs`: `until` is evaluated at read time, not at write time. */
+export function isSuspendedAt(record: SwitchRecord, nowMs: number): boolean {
+  if (!record.suspended) return false;
+  const untilMs = parseIsoUtc(record.until);
+  return untilMs === undefined || untilMs > nowMs;
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (value instanceof Set) return 'a set';
+  return `a ${typeof value}`;
+}

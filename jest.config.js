@@ -1,0 +1,13 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/tests'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    // Transpile only (tsconfig sets isolatedModules): `npm test` type-checks once with tsc, much faster.
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
+  },
+  testTimeout: 60000,
+  // The plan and artifact tests spawn terraform and node; two workers fit the 2-core machines we run on.
+  maxWorkers: 2,
+};

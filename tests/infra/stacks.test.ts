@@ -1,0 +1,262 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ENV, SWITCH_KEY, DEFAULT_SETTINGS } from '../../functions/switch/schema';
+import { onlyResource, policyStatements, resources, synthesize, type StackJson, type Synthesized } from '../support/synth';
+
+const ENVIRONMENT_STACKS = ['suspense-dev', 'suspense-prod'] as const;
+
+describe('synthesized stacks', () => {
+  let synth: Synthesized;
+  beforeAll(() => {
+    synth = synthesize({ SUSPENSE_DEV_ACCOUNT_ID: '123456789012', SUSPENSE_PROD_ACCOUNT_ID: '210987654321' });
+  });
+  afterAll(() => synth.cleanup());
+
+  it('produces exactly the state stack and one stack per environment', () => {
+    expect(fs.readdirSync(path.join(synth.outdir, 'stacks')).sort()).toEqual(['suspense-dev', 'suspense-prod', 'suspense-state']);
+  });
+
+  describe.each(ENVIRONMENT_STACKS)('%s', (stackName) => {
+    const environment = stackName.replace('suspense-', '');
+    const accountId = environment === 'dev' ? '123456789012' : '210987654321';
+    const functionName = `suspense-check-${environment}`;
+    const tableName = `suspense-switches-${environment}`;
+    let stack: StackJson;
+    beforeAll(() => {
+      stack = synth.stack(stackName);
+    });
+
+    it('configures the AWS provider for its account and region with default tags', () => {
+      expect(stack.provider.aws).toEqual([
+        {
+          region: 'eu-west-1',
+          allowed_account_ids: [accountId],
+          default_tags: [{ tags: { project: 'suspense', environment, 'managed-by': 'cdktf' } }],
+        },
+      ]);
+      expect(stack.terraform.required_providers.aws).toEqual({ source: 'aws', version: '5.100.0' });
+    });
+
+    it('keeps its state in S3, encrypted, with a native lock file and a key of its own', () => {
+      expect(stack.terraform.backend).toEqual({
+        s3: {
+          bucket: 'suspense-terraform-state',
+          region: 'eu-west-1',
+          key: `suspense/${stackName}.tfstate`,
+          encrypt: true,
+          use_lockfile: true,
+        },
+      });
+    });
+
+    it('declares the switch table from the shared schema, on demand, with PITR and encryption', () => {
+      const table = onlyResource(stack, 'aws_dynamodb_table');
+      expect(table).toMatchObject({
+        name: tableName,
+        hash_key: SWITCH_KEY.name,
+        attribute: [{ name: SWITCH_KEY.name, type: SWITCH_KEY.type }],
+        billing_mode: 'PAY_PER_REQUEST',
+        point_in_time_recovery: { enabled: true },
+        server_side_encryption: { enabled: true },
+        deletion_protection_enabled: environment === 'prod',
+        lifecycle: { prevent_destroy: environment === 'prod' },
+      });
+      expect(table).not.toHaveProperty('range_key');
+      expect(table).not.toHaveProperty('read_capacity');
+    });
+
+    it('has a role that only Lambda can assume', () => {
+      const role = onlyResource(stack, 'aws_iam_role');
+      expect(role.name).toBe(functionName);
+      expect(JSON.parse(role.assume_role_policy)).toEqual({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      });
+    });
+
+    it('grants exactly GetItem on its table, X-Ray segments, and writes to its own log group', () => {
+      const policies = Object.values(resources(stack, 'aws_iam_role_policy'));
+      const statements = policies.flatMap((policy) => policyStatements(policy.policy));
+      expect(statements).toEqual(
+        expect.arrayContaining([
+          {
+            Sid: 'ReadSwitches',
+            Effect: 'Allow',
+            Action: ['dynamodb:GetItem'],
+            Resource: [`arn:aws:dynamodb:eu-west-1:${accountId}:table/${tableName}`],
+          },
+          {
+            Sid: 'SendTraces',
+            Effect: 'Allow',
+            Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+            Resource: ['*'],
+          },
+          {
+            Sid: 'WriteOwnLogs',
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: [`arn:aws:logs:eu-west-1:${accountId}:log-group:/aws/lambda/${functionName}:*`],
+          },
+        ]),
+      );
+      expect(statements).toHaveLength(3);
+      for (const statement of statements) {
+        for (const action of statement.Action) expect(action).not.toContain('*');
+        if (statement.Resource.includes('*')) expect(statement.Action.every((a: string) => a.startsWith('xray:'))).toBe(true);
+      }
+      const roleRef = '${aws_iam_role.' + Object.keys(resources(stack, 'aws_iam_role'))[0] + '.name}';
+      for (const policy of policies) expect(policy.role).toBe(roleRef);
+    });
+
+    it('creates the log group with retention before the function', () => {
+      const logGroup = onlyResource(stack, 'aws_cloudwatch_log_group');
+      expect(logGroup).toMatchObject({
+        name: `/aws/lambda/${functionName}`,
+        retention_in_days: environment === 'prod' ? 90 : 30,
+      });
+      const fn = onlyResource(stack, 'aws_lambda_function');
+      const logGroupId = Object.keys(resources(stack, 'aws_cloudwatch_log_group'))[0];
+      const policyIds = Object.keys(resources(stack, 'aws_iam_role_policy')).map((id) => `aws_iam_role_policy.${id}`);
+      expect([...fn.depends_on].sort()).toEqual([`aws_cloudwatch_log_group.${logGroupId}`, ...policyIds].sort());
+      expect(fn.logging_config).toEqual({
+        log_format: 'JSON',
+        log_group: '${aws_cloudwatch_log_group.' + logGroupId + '.name}',
+        application_log_level: 'INFO',
+        system_log_level: 'WARN',
+      });
+    });
+
+    it('runs the check function on nodejs22.x at 640 MB with tracing, a short timeout and its settings', () => {
+      const fn = onlyResource(stack, 'aws_lambda_function');
+      expect(fn).toMatchObject({
+        function_name: functionName,
+        runtime: 'nodejs22.x',
+        handler: 'index.handler',
+        memory_size: 640,
+        timeout: 5,
+        architectures: ['arm64'],
+        tracing_config: { mode: 'Active' },
+      });
+      expect(fn.environment.variables).toEqual({
+        [ENV.table]: tableName,
+        [ENV.cacheTtlSeconds]: String(DEFAULT_SETTINGS.cacheTtlSeconds),
+        [ENV.maxStaleSeconds]: String(DEFAULT_SETTINGS.maxStaleSeconds),
+        [ENV.failMode]: DEFAULT_SETTINGS.failMode,
+        [ENV.defaultSwitch]: DEFAULT_SETTINGS.defaultSwitch,
+        [ENV.requestTimeoutMs]: String(DEFAULT_SETTINGS.requestTimeoutMs),
+        [ENV.maxAttempts]: String(DEFAULT_SETTINGS.maxAttempts),
+      });
+    });
+
+    it('ships the bundle as a zip asset whose source_code_hash is the SHA-256 of that zip', () => {
+      const fn = onlyResource(stack, 'aws_lambda_function');
+      expect(fn.filename).toMatch(/^assets\/check_code_[0-9A-F]{8}\/[0-9a-f]{64}\/function\.zip$/);
+      const zip = fs.readFileSync(path.join(synth.stackDir(stackName), fn.filename));
+      const { createHash } = jest.requireActual('node:crypto') as typeof import('node:crypto');
+      expect(fn.source_code_hash).toBe(createHash('sha256').update(zip).digest('base64'));
+      expect(fn.filename).toContain(createHash('sha256').update(zip).digest('hex'));
+    });
+
+    it('outputs the table, function, role and log group', () => {
+      const ref = (type: string, attribute: string) =>
+        '${' + `${type}.${Object.keys(resources(stack, type))[0]}.${attribute}` + '}';
+      expect(Object.fromEntries(Object.entries(stack.output).map(([name, output]) => [name, output.value]))).toEqual({
+        table_name: ref('aws_dynamodb_table', 'name'),
+        table_arn: ref('aws_dynamodb_table', 'arn'),
+        function_name: ref('aws_lambda_function', 'function_name'),
+        function_arn: ref('aws_lambda_function', 'arn'),
+        role_arn: ref('aws_iam_role', 'arn'),
+        log_group_name: ref('aws_cloudwatch_log_group', 'name'),
+      });
+    });
+  });
+
+  describe('suspense-state', () => {
+    let stack: StackJson;
+    beforeAll(() => {
+      stack = synth.stack('suspense-state');
+    });
+
+    it('keeps its own state locally, at a path relative to the stack folder', () => {
+      expect(stack.terraform.backend).toEqual({ local: { path: '../../../terraform.suspense-state.tfstate' } });
+    });
+
+    it('creates a versioned, encrypted, private state bucket that refuses plain HTTP', () => {
+      const bucketRef = '${aws_s3_bucket.bucket.id}';
+      expect(onlyResource(stack, 'aws_s3_bucket')).toMatchObject({ bucket: 'suspense-terraform-state', lifecycle: { prevent_destroy: true } });
+      expect(onlyResource(stack, 'aws_s3_bucket_versioning')).toMatchObject({
+        bucket: bucketRef,
+        versioning_configuration: { status: 'Enabled' },
+      });
+      expect(onlyResource(stack, 'aws_s3_bucket_server_side_encryption_configuration')).toMatchObject({
+        bucket: bucketRef,
+        rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms' }, bucket_key_enabled: true }],
+      });
+      expect(onlyResource(stack, 'aws_s3_bucket_public_access_block')).toMatchObject({
+        bucket: bucketRef,
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
+      });
+      expect(onlyResource(stack, 'aws_s3_bucket_ownership_controls').rule).toEqual({ object_ownership: 'BucketOwnerEnforced' });
+      const policy = onlyResource(stack, 'aws_s3_bucket_policy');
+      expect(policyStatements(policy.policy)).toEqual([
+        {
+          Sid: 'DenyInsecureTransport',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: ['arn:aws:s3:::suspense-terraform-state', 'arn:aws:s3:::suspense-terraform-state/*'],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ]);
+      expect(policy.depends_on).toEqual(['aws_s3_bucket_public_access_block.public-access-block']);
+    });
+
+    it('expires replaced state versions and abandoned uploads', () => {
+      expect(onlyResource(stack, 'aws_s3_bucket_lifecycle_configuration').rule).toEqual([
+        {
+          id: 'expire-old-state-versions',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          noncurrent_version_expiration: [{ noncurrent_days: 90 }],
+          abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
+        },
+      ]);
+    });
+  });
+});
+
+describe('state backend settings', () => {
+  it('come from SUSPENSE_STATE_* variables', () => {
+    const synth = synthesize({ SUSPENSE_STATE_BUCKET: 'acme-tfstate', SUSPENSE_STATE_REGION: 'us-east-2', SUSPENSE_STATE_KEY_PREFIX: '/platform/suspense/' });
+    try {
+      expect(synth.stack('suspense-prod').terraform.backend.s3).toMatchObject({
+        bucket: 'acme-tfstate',
+        region: 'us-east-2',
+        key: 'platform/suspense/suspense-prod.tfstate',
+      });
+      expect(onlyResource(synth.stack('suspense-state'), 'aws_s3_bucket').bucket).toBe('acme-tfstate');
+    } finally {
+      synth.cleanup();
+    }
+  });
+
+  it('come from cdktf context when the variables are unset', () => {
+    const synth = synthesize({}, { stateBucket: 'ctx-bucket', stateRegion: 'eu-central-1', stateKeyPrefix: 'ctx' });
+    try {
+      expect(synth.stack('suspense-dev').terraform.backend.s3).toMatchObject({
+        bucket: 'ctx-bucket',
+        region: 'eu-central-1',
+        key: 'ctx/suspense-dev.tfstate',
+      });
+    } finally {
+      synth.cleanup();
+    }
+  });
+
+  it('reject a bucket name S3 would reject', () => {
+    expect(() => synthesize({ SUSPENSE_STATE_BUCKET: 'Not_A_Bucket' })).toThrow(/SUSPENSE_STATE_BUCKET "Not_A_Bucket" is not a valid S3 bucket name/);
+  });
+});
