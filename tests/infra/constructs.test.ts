@@ -1,0 +1,58 @@
+import { App, TerraformStack, Testing } from 'cdktf';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { NodejsFunction } from '../../stacks/constructs/nodejs-function';
+import { SwitchTable } from '../../stacks/constructs/switch-table';
+import { ENV } from '../../functions/switch/schema';
+
+const where = { accountId: '123456789012', region: 'us-east-1', partition: 'aws' };
+
+function synthJson(build: (stack: TerraformStack) => void): Record<string, any> {
+  const app = Testing.app() as App;
+  const stack = new TerraformStack(app, 'test');
+  new AwsProvider(stack, 'aws', { region: where.region });
+  build(stack);
+  return JSON.parse(Testing.synth(stack));
+}
+
+describe('SwitchTable', () => {
+  it('grants another team\'s function read access and sets its table variable in one call', () => {
+    const json = synthJson((stack) => {
+      const table = new SwitchTable(stack, 'switches', { ...where, tableName: 'shared-switches' });
+      const orders = new NodejsFunction(stack, 'orders', { ...where, functionName: 'orders-api', entry: 'functions/check/handler.ts' });
+      table.grantRead(orders);
+    });
+    const policies = Object.values(json.resource.aws_iam_role_policy) as Array<Record<string, string>>;
+    const read = policies.find((p) => p.name === 'shared-switches-read')!;
+    expect(JSON.parse(read.policy).Statement).toEqual([
+      { Sid: 'ReadSwitches', Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: ['arn:aws:dynamodb:us-east-1:123456789012:table/shared-switches'] },
+    ]);
+    const roleId = Object.keys(json.resource.aws_iam_role)[0];
+    expect(read.role).toBe('${aws_iam_role.' + roleId + '.name}');
+    const fn = Object.values(json.resource.aws_lambda_function)[0] as Record<string, any>;
+    expect(fn.environment.variables[ENV.table]).toBe('shared-switches');
+    const readId = Object.entries(json.resource.aws_iam_role_policy).find(([, p]) => (p as any).name === 'shared-switches-read')![0];
+    expect(fn.depends_on).toContain(`aws_iam_role_policy.${readId}`);
+  });
+
+  it('can run on low provisioned capacity, as the proof of concept did', () => {
+    const json = synthJson((stack) => {
+      new SwitchTable(stack, 'switches', { ...where, tableName: 'pc', billing: { mode: 'PROVISIONED', readCapacity: 1, writeCapacity: 1 } });
+    });
+    expect(Object.values(json.resource.aws_dynamodb_table)[0]).toMatchObject({ billing_mode: 'PROVISIONED', read_capacity: 1, write_capacity: 1 });
+  });
+});
+
+describe('NodejsFunction', () => {
+  it('rejects an environment variable name Lambda would reject', () => {
+    synthJson((stack) => {
+      const fn = new NodejsFunction(stack, 'fn', { ...where, functionName: 'fn', entry: 'functions/check/handler.ts' });
+      expect(() => fn.addEnvironment('1BAD', 'x')).toThrow('invalid environment variable name "1BAD"');
+    });
+  });
+
+  it('fails synth with esbuild\'s message when the entry does not build', () => {
+    expect(() =>
+      synthJson((stack) => new NodejsFunction(stack, 'fn', { ...where, functionName: 'fn', entry: 'functions/does-not-exist.ts' })),
+    ).toThrow(/Could not resolve "functions\/does-not-exist.ts"|does-not-exist/);
+  });
+});
