@@ -3,6 +3,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
+  setupFiles: ['<rootDir>/tests/support/jest-setup.ts'],
   transform: {
     // Transpile only (tsconfig sets isolatedModules): `npm test` type-checks once with tsc, much faster.
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],

@@ -1,0 +1,51 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { quote } from '../functions/switch/switch-input';
+import { CliFailure, UsageError } from './errors';
+
+/** Outputs of the suspense stack the CLI reads (see stacks/suspense-stack.ts). */
+export type StackOutputName = 'table_name' | 'function_name';
+
+const STACK_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+const TERRAFORM_TIMEOUT_MS = 30_000;
+
+/**
+ * One output of a deployed stack, read with `terraform -chdir=cdktf.out/stacks/<stack> output -json` from `cwd`:
+ * Terraform already knows where the stack's state lives and how to reach it.
+ */
+export async function readStackOutput(stack: string, output: StackOutputName, command: string, cwd = process.cwd()): Promise<string> {
+  if (!STACK_NAME.test(stack)) throw new UsageError(`invalid stack name ${quote(stack)}: use letters, digits, _ and -`, command);
+  const directory = path.join(cwd, 'cdktf.out', 'stacks', stack);
+  if (!fs.existsSync(directory)) {
+    throw new UsageError(`no synthesized stack "${stack}" in ${path.join(cwd, 'cdktf.out', 'stacks')} (run "npm run synth" in the project, or pass the name directly)`, command);
+  }
+  const stdout = await runTerraform([`-chdir=${directory}`, 'output', '-json', '-no-color'], stack);
+  let outputs: unknown;
+  try {
+    outputs = JSON.parse(stdout);
+  } catch {
+    throw new CliFailure(`terraform output for stack "${stack}" is not JSON`);
+  }
+  const value = (outputs as Record<string, { value?: unknown } | undefined> | null)?.[output]?.value;
+  if (typeof value !== 'string' || value === '') {
+    throw new CliFailure(`stack "${stack}" has no output ${output}: is it deployed ("cdktf deploy ${stack}")?`);
+  }
+  return value;
+}
+
+function runTerraform(args: string[], stack: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('terraform', args, { timeout: TERRAFORM_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (!error) return resolve(stdout);
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return reject(new CliFailure('terraform is not installed (not on PATH); it reads --stack outputs: pass the name directly instead'));
+      if (error.killed) return reject(new CliFailure(`terraform output for stack "${stack}" did not finish within ${TERRAFORM_TIMEOUT_MS / 1000}s`));
+      const lines = stderr.split('\n').map((line) => line.replace(/\u001b\[[0-9;]*m/g, '').replace(/[│╷╵]/g, '').trim()).filter(Boolean);
+      // Terraform boxes its diagnostics; the "Error:" line and the one after it say what went wrong.
+      const errorAt = lines.findIndex((line) => line.startsWith('Error:'));
+      const detail = (errorAt >= 0 ? lines.slice(errorAt, errorAt + 2) : lines.slice(0, 3)).join(' ');
+      reject(new CliFailure(`terraform output for stack "${stack}" failed${detail ? `: ${detail}` : ''}`));
+    });
+  });
+}

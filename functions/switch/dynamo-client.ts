@@ -1,0 +1,80 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DEFAULT_SETTINGS, type SwitchSettings } from './schema';
+import { switchTracer } from './tracing';
+
+/** How long DynamoDB requests may take. */
+export type RequestLimits = Pick<SwitchSettings, 'requestTimeoutMs' | 'maxAttempts'>;
+
+export interface DynamoClientOptions extends Partial<RequestLimits> {
+  /** Milliseconds to establish a connection. @default requestTimeoutMs */
+  readonly connectionTimeoutMs?: number;
+  /**
+   * Further SDK settings (region, credentials, endpoint...). The endpoint normally comes from the standard
+   * `AWS_ENDPOINT_URL_DYNAMODB` variable, which the SDK reads itself.
+   * @default {}
+   */
+  readonly sdk?: DynamoDBClientConfig;
+}
+
+/**
+ * Pause allowed between two attempts when bounding a whole read. The SDK's backoff is random and grows with each
+ * retry (up to seconds when throttled); `readDeadlineMs` caps the sum, so a read never outlasts its budget.
+ */
+export const RETRY_PAUSE_ALLOWANCE_MS = 100;
+
+/**
+ * The most one read may take, retries included: every attempt timing out, plus a pause between attempts.
+ * The stack checks the same sum against the Lambda timeout.
+ */
+export function readDeadlineMs(limits: RequestLimits): number {
+  return limits.requestTimeoutMs * limits.maxAttempts + RETRY_PAUSE_ALLOWANCE_MS * (limits.maxAttempts - 1);
+}
+
+/**
+ * A DynamoDB client with bounded attempts: connecting and each whole request have a timeout (`requestTimeoutMs`
+ * unless told otherwise), so a server that accepts and never answers costs one timeout per attempt, not the
+ * Lambda timeout. Traced with X-Ray when running in Lambda. The check function uses it through
+ * sharedDynamoClient; the CLI can call it with an operator's longer limits.
+ */
+export function createDynamoClient(options: DynamoClientOptions = {}): DynamoDBClient {
+  const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_SETTINGS.requestTimeoutMs;
+  const maxAttempts = options.maxAttempts ?? DEFAULT_SETTINGS.maxAttempts;
+  if (!(Number.isFinite(requestTimeoutMs) && requestTimeoutMs > 0)) {
+    throw new RangeError(`requestTimeoutMs must be a number of milliseconds above 0, got ${requestTimeoutMs}`);
+  }
+  const connectionTimeoutMs = options.connectionTimeoutMs ?? requestTimeoutMs;
+  if (!(Number.isFinite(connectionTimeoutMs) && connectionTimeoutMs > 0)) {
+    throw new RangeError(`connectionTimeoutMs must be a number of milliseconds above 0, got ${connectionTimeoutMs}`);
+  }
+  if (!(Number.isInteger(maxAttempts) && maxAttempts >= 1)) {
+    throw new RangeError(`maxAttempts must be a whole number of at least 1, got ${maxAttempts}`);
+  }
+  const client = new DynamoDBClient({
+    maxAttempts,
+    retryMode: 'standard',
+    requestHandler: {
+      connectionTimeout: connectionTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      // Without this the SDK only logs a warning when requestTimeout passes and keeps waiting.
+      throwOnRequestTimeout: true,
+    },
+    ...options.sdk,
+  });
+  return switchTracer().instrumentClient(client);
+}
+
+const sharedClients = new Map<string, DynamoDBClient>();
+
+/**
+ * One client per execution environment and set of limits, reused by every read: its connections stay open
+ * between invocations, which is most of a warm read's speed.
+ */
+export function sharedDynamoClient(limits: RequestLimits = DEFAULT_SETTINGS): DynamoDBClient {
+  const key = `${limits.requestTimeoutMs}/${limits.maxAttempts}`;
+  let client = sharedClients.get(key);
+  if (!client) {
+    client = createDynamoClient({ requestTimeoutMs: limits.requestTimeoutMs, maxAttempts: limits.maxAttempts });
+    sharedClients.set(key, client);
+  }
+  return client;
+}

@@ -1,0 +1,110 @@
+import * as net from 'node:net';
+import { startDynamo, type LocalDynamo } from '../support/dynalite';
+import { baseEnv, runCli } from './cli-harness';
+
+let dynamo: LocalDynamo;
+
+beforeAll(async () => {
+  dynamo = await startDynamo();
+  await dynamo.createSwitchTable('switches');
+});
+afterAll(async () => {
+  await dynamo.stop();
+});
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A server that accepts connections and never answers: the worst kind of outage. */
+async function silentServer(): Promise<{ endpoint: string; stop(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('suspense CLI: AWS failures', () => {
+  it.each([
+    ['list', ['list']],
+    ['suspend', ['suspend', 'global', '--reason', 'x']],
+  ])('exits 1 with a clear line when the table does not exist (%s)', async (_command, args) => {
+    const result = await runCli([...args, '--table', 'no-such-table'], { env: baseEnv(dynamo.endpoint) });
+
+    expect(result).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'suspense: DynamoDB: table "no-such-table" not found (ResourceNotFoundException: Requested resource not found)\n',
+    });
+  });
+
+  it('exits 1 with a clear line, in bounded time, when nothing listens at the endpoint', async () => {
+    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+
+    const result = await runCli(['suspend', 'global', '--reason', 'x', '--table', 'switches'], { env: baseEnv(endpoint) });
+
+    expect(result).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: `suspense: cannot reach DynamoDB at ${endpoint}: connection refused (ECONNREFUSED)\n`,
+    });
+    expect(result.ms).toBeLessThan(5000);
+  });
+
+  it.each([
+    ['status', ['status', 'global']],
+    ['resume', ['resume', 'global']],
+  ])('gives up at --timeout with a clear line when the endpoint never answers (%s)', async (_command, args) => {
+    const silent = await silentServer();
+    try {
+      const result = await runCli([...args, '--table', 'switches', '--timeout', '1.5'], { env: baseEnv(silent.endpoint) });
+
+      expect(result).toMatchObject({
+        code: 1,
+        stdout: '',
+        stderr: `suspense: no answer from DynamoDB within 1.5s (${silent.endpoint})\n`,
+      });
+      expect(result.ms).toBeGreaterThanOrEqual(1500);
+      expect(result.ms).toBeLessThan(4500);
+    } finally {
+      await silent.stop();
+    }
+  });
+
+  it('exits 1 and names the variable to set when no region is configured', async () => {
+    const result = await runCli(['list', '--table', 'switches'], { env: { ...baseEnv(dynamo.endpoint), AWS_REGION: undefined } });
+
+    expect(result).toMatchObject({ code: 1, stdout: '', stderr: 'suspense: no AWS region: set AWS_REGION or pass --region\n' });
+  });
+
+  it('exits 1 with a clear line when no credentials are configured', async () => {
+    const result = await runCli(['list', '--table', 'switches'], {
+      env: { ...baseEnv(dynamo.endpoint), AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined },
+    });
+
+    expect(result).toMatchObject({ code: 1, stdout: '', stderr: 'suspense: no usable AWS credentials: Could not load credentials from any providers\n' });
+  });
+
+  it('uses --region when given', async () => {
+    const result = await runCli(['list', '--table', 'switches', '--region', 'eu-west-1', '--json'], {
+      env: { ...baseEnv(dynamo.endpoint), AWS_REGION: undefined },
+    });
+
+    expect(result).toMatchObject({ code: 0, stdout: '[]\n', stderr: '' });
+  });
+});

@@ -1,0 +1,134 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { baseEnv, runCli } from './cli-harness';
+import { startFakeLambda, type FakeLambda } from './fake-lambda';
+
+const CHECK_RESPONSE = {
+  statusCode: 503,
+  headers: { 'content-type': 'application/json', 'retry-after': '120' },
+  body: '{"switch":"global","suspended":true}',
+};
+const CHECK_LOG = [
+  'START RequestId: 6f1c Version: $LATEST',
+  '{"level":"info","switch":"global","suspended":true,"cache":"miss","latencyMs":4}',
+  'END RequestId: 6f1c',
+  'REPORT RequestId: 6f1c\tDuration: 5.01 ms\tBilled Duration: 6 ms',
+  '',
+].join('\n');
+
+let lambda: FakeLambda;
+let workDir: string;
+
+beforeAll(async () => {
+  lambda = await startFakeLambda({
+    'suspense-check': { payload: JSON.stringify(CHECK_RESPONSE), log: CHECK_LOG },
+    failing: {
+      payload: JSON.stringify({ errorType: 'Error', errorMessage: 'boom' }),
+      log: 'START RequestId: 1\n\u001b[31mERROR\u001b[0m boom\nEND RequestId: 1\n',
+      functionError: 'Unhandled',
+    },
+    'plain-text': { payload: 'not json', log: '' },
+  });
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-invoke-'));
+});
+
+afterAll(async () => {
+  await lambda.stop();
+  fs.rmSync(workDir, { recursive: true, force: true });
+});
+
+function invoke(...args: string[]) {
+  return runCli(['invoke', ...args], { env: { ...baseEnv(), AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint }, cwd: workDir });
+}
+
+describe('suspense CLI: invoke', () => {
+  it('invokes with the console test event and tail logs, and prints status, payload and the decoded log tail', async () => {
+    lambda.invocations.length = 0;
+
+    const result = await invoke('--function', 'suspense-check');
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toBe(
+      [
+        'Function: suspense-check ($LATEST)',
+        'Status: 200',
+        '',
+        'Payload:',
+        JSON.stringify(CHECK_RESPONSE, null, 2),
+        '',
+        'Log tail:',
+        CHECK_LOG.trimEnd(),
+        '',
+      ].join('\n'),
+    );
+    expect(lambda.invocations).toHaveLength(1);
+    const [request] = lambda.invocations;
+    expect(request).toMatchObject({
+      method: 'POST',
+      path: '/2015-03-31/functions/suspense-check/invocations',
+      headers: { 'x-amz-invocation-type': 'RequestResponse', 'x-amz-log-type': 'Tail' },
+    });
+    expect(JSON.parse(request?.body ?? '')).toEqual({ key1: 'value1', key2: 'value2', key3: 'value3' });
+  });
+
+  it('sends the event from --event, and answers --json with status, payload and log tail', async () => {
+    const event = { rawPath: '/switches/api', pathParameters: { switch: 'api' }, requestContext: { http: { method: 'GET' } } };
+    fs.writeFileSync(path.join(workDir, 'event.json'), JSON.stringify(event, null, 2));
+    lambda.invocations.length = 0;
+
+    const result = await invoke('--function', 'suspense-check', '--event', 'event.json', '--json');
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(result.stdout)).toEqual({
+      function: 'suspense-check',
+      statusCode: 200,
+      executedVersion: '$LATEST',
+      functionError: null,
+      payload: CHECK_RESPONSE,
+      logTail: CHECK_LOG,
+    });
+    expect(JSON.parse(lambda.invocations[0]?.body ?? '')).toEqual(event);
+  });
+
+  it('prints the function error with the payload and the log (control characters replaced), and exits 1', async () => {
+    const result = await invoke('--function', 'failing');
+
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe(
+      [
+        'Function: failing ($LATEST)',
+        'Status: 200',
+        'Function error: Unhandled',
+        '',
+        'Payload:',
+        JSON.stringify({ errorType: 'Error', errorMessage: 'boom' }, null, 2),
+        '',
+        'Log tail:',
+        'START RequestId: 1',
+        '\ufffd[31mERROR\ufffd[0m boom',
+        'END RequestId: 1',
+        '',
+      ].join('\n'),
+    );
+    expect(result.stderr).toBe('suspense: function "failing" reported an error (Unhandled)\n');
+  });
+
+  it('prints a payload that is not JSON as text', async () => {
+    const result = await invoke('--function', 'plain-text');
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toBe(['Function: plain-text ($LATEST)', 'Status: 200', '', 'Payload:', 'not json', '', 'Log tail:', '(none returned)', ''].join('\n'));
+  });
+
+  it('exits 1 with a clear line for a function that does not exist', async () => {
+    const result = await invoke('--function', 'no-such-function');
+
+    expect(result).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr:
+        'suspense: Lambda: function "no-such-function" not found (ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:123456789012:function:no-such-function)\n',
+    });
+  });
+});

@@ -1,0 +1,126 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startDynamo, type LocalDynamo } from '../support/dynalite';
+import { baseEnv, runCli } from './cli-harness';
+import { startFakeLambda, type FakeLambda } from './fake-lambda';
+
+const STACK = 'suspense-test';
+
+let dynamo: LocalDynamo;
+let lambda: FakeLambda;
+let workDir: string;
+let fakeBin: string;
+
+/**
+ * A project directory with a synthesized stack, and a `terraform` on PATH that answers `output -json` with the
+ * file named by FAKE_TERRAFORM_OUTPUT and records its arguments.
+ */
+beforeAll(async () => {
+  dynamo = await startDynamo();
+  await dynamo.createSwitchTable('stack-switches');
+  lambda = await startFakeLambda({ 'stack-check': { payload: '{"statusCode":200}', log: 'START\nEND\n' } });
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-stack-'));
+  fs.mkdirSync(path.join(workDir, 'cdktf.out', 'stacks', STACK), { recursive: true });
+  fakeBin = path.join(workDir, 'bin');
+  fs.mkdirSync(fakeBin);
+  fs.writeFileSync(
+    path.join(fakeBin, 'terraform'),
+    [
+      '#!/bin/sh',
+      'printf "%s\\n" "$@" > "$FAKE_TERRAFORM_ARGS"',
+      'if [ -n "$FAKE_TERRAFORM_FAIL" ]; then',
+      `  printf '╷\\n│ Error: Backend initialization required, please run "terraform init"\\n│\\n│ Reason: Initial configuration of the requested backend "s3"\\n╵\\n' >&2`,
+      '  exit 1',
+      'fi',
+      'cat "$FAKE_TERRAFORM_OUTPUT"',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  const output = (value: string) => ({ sensitive: false, type: 'string', value });
+  fs.writeFileSync(
+    path.join(workDir, 'deployed.json'),
+    JSON.stringify({ table_name: output('stack-switches'), function_name: output('stack-check'), table_arn: output('arn:aws:dynamodb:x') }),
+  );
+  fs.writeFileSync(path.join(workDir, 'not-deployed.json'), '{}\n');
+});
+
+afterAll(async () => {
+  await Promise.all([dynamo.stop(), lambda.stop()]);
+  fs.rmSync(workDir, { recursive: true, force: true });
+});
+
+function cliWithTerraform(args: string[], outputs: 'deployed.json' | 'not-deployed.json', env: Record<string, string | undefined> = {}) {
+  return runCli(args, {
+    cwd: workDir,
+    env: {
+      ...baseEnv(dynamo.endpoint),
+      AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
+      PATH: `${fakeBin}${path.delimiter}${process.env.PATH ?? ''}`,
+      FAKE_TERRAFORM_OUTPUT: path.join(workDir, outputs),
+      FAKE_TERRAFORM_ARGS: path.join(workDir, 'terraform-args.txt'),
+      ...env,
+    },
+  });
+}
+
+describe('suspense CLI: names from the stack outputs (--stack)', () => {
+  it('reads table_name with terraform output -json in cdktf.out/stacks/<stack>, ahead of SUSPENSE_TABLE', async () => {
+    const result = await cliWithTerraform(['suspend', 'global', '--reason', 'from stack', '--stack', STACK, '--json'], 'deployed.json', {
+      SUSPENSE_TABLE: 'some-other-table',
+    });
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(result.stdout)).toMatchObject({ switch: 'global', state: 'suspended', version: 1 });
+    expect(fs.readFileSync(path.join(workDir, 'terraform-args.txt'), 'utf8').split('\n')).toEqual([
+      `-chdir=${path.join(workDir, 'cdktf.out', 'stacks', STACK)}`,
+      'output',
+      '-json',
+      '-no-color',
+      '',
+    ]);
+    const status = await cliWithTerraform(['status', 'global', '--table', 'stack-switches', '--json'], 'deployed.json');
+    expect(JSON.parse(status.stdout)).toMatchObject({ switch: 'global', reason: 'from stack' });
+  });
+
+  it('reads function_name for invoke', async () => {
+    lambda.invocations.length = 0;
+
+    const result = await cliWithTerraform(['invoke', '--stack', STACK], 'deployed.json');
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout.split('\n').slice(0, 2)).toEqual(['Function: stack-check ($LATEST)', 'Status: 200']);
+    expect(lambda.invocations.map((i) => i.path)).toEqual(['/2015-03-31/functions/stack-check/invocations']);
+  });
+
+  it('exits 1 with a clear line when the stack has no outputs yet (not deployed)', async () => {
+    const result = await cliWithTerraform(['list', '--stack', STACK], 'not-deployed.json');
+
+    expect(result).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: `suspense: stack "${STACK}" has no output table_name: is it deployed ("cdktf deploy ${STACK}")?\n`,
+    });
+  });
+
+  it('exits 1 with terraform\'s own error when terraform output fails', async () => {
+    const result = await cliWithTerraform(['list', '--stack', STACK], 'deployed.json', { FAKE_TERRAFORM_FAIL: '1' });
+
+    expect(result).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: `suspense: terraform output for stack "${STACK}" failed: Error: Backend initialization required, please run "terraform init" Reason: Initial configuration of the requested backend "s3"\n`,
+    });
+  });
+
+  it('exits 1 with a clear line when terraform is not installed', async () => {
+    const result = await cliWithTerraform(['invoke', '--stack', STACK], 'deployed.json', { PATH: path.join(workDir, 'empty-path') });
+
+    expect(result).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'suspense: terraform is not installed (not on PATH); it reads --stack outputs: pass the name directly instead\n',
+    });
+  });
+});

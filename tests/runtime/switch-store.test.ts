@@ -1,0 +1,398 @@
+import * as net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoClient } from '../../functions/switch/dynamo-client';
+import type { SwitchSettings } from '../../functions/switch/schema';
+import type { LogLine } from '../../functions/switch/structured-log';
+import { InvalidSwitchNameError, SwitchStore } from '../../functions/switch/switch-store';
+import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
+import { countRequests, putRawSwitchItem, switchAttributes } from '../support/switch-items';
+
+const TABLE = 'switches';
+const T0 = Date.parse('2030-01-01T00:00:00.000Z');
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** A clock that moves only when told: TTL, staleness and `until` are tested without sleeping. */
+class ManualClock {
+  constructor(private ms: number) {}
+  readonly now = (): number => this.ms;
+  advanceSeconds(seconds: number): void {
+    this.ms += seconds * 1000;
+  }
+}
+
+interface Harness {
+  readonly store: SwitchStore;
+  readonly clock: ManualClock;
+  readonly requests: ReturnType<typeof countRequests>;
+  readonly logs: LogLine[];
+}
+
+const clients: DynamoDBClient[] = [];
+afterEach(() => {
+  for (const client of clients.splice(0)) client.destroy();
+});
+
+function storeAt(endpoint: string, settings: Partial<SwitchSettings> = {}, maxCachedSwitches?: number): Harness {
+  const client = createDynamoClient({
+    requestTimeoutMs: settings.requestTimeoutMs ?? 500,
+    maxAttempts: settings.maxAttempts ?? 2,
+    sdk: { endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS },
+  });
+  clients.push(client);
+  const clock = new ManualClock(T0);
+  const logs: LogLine[] = [];
+  const store = new SwitchStore({
+    tableName: TABLE,
+    client,
+    clock: clock.now,
+    log: (line) => logs.push(line),
+    settings: { cacheTtlSeconds: 5, maxStaleSeconds: 60, failMode: 'open', ...settings },
+    ...(maxCachedSwitches !== undefined ? { maxCachedSwitches } : {}),
+  });
+  return { store, clock, requests: countRequests(client), logs };
+}
+
+describe('switch store', () => {
+  let dynamo: LocalDynamo;
+  beforeAll(async () => {
+    dynamo = await startDynamo();
+    await dynamo.createSwitchTable(TABLE);
+  });
+  afterAll(() => dynamo.stop());
+
+  it('reads an active switch fresh, then from memory until the TTL passes', async () => {
+    await putRawSwitchItem(dynamo.client, TABLE, 'active-one', switchAttributes({ suspended: false, version: 3 }));
+    const { store, clock, requests } = storeAt(dynamo.endpoint);
+
+    const first = await store.readSwitch('active-one');
+    clock.advanceSeconds(4.999);
+    const second = await store.readSwitch('active-one');
+    clock.advanceSeconds(0.001);
+    const third = await store.readSwitch('active-one');
+
+    expect(first).toEqual({
+      switch: 'active-one',
+      suspended: false,
+      source: 'fresh',
+      record: { name: 'active-one', suspended: false, version: 3, updatedAt: '2030-01-01T00:00:00.000Z', updatedBy: 'test' },
+    });
+    expect(second).toMatchObject({ switch: 'active-one', suspended: false, source: 'cached' });
+    expect(third).toMatchObject({ switch: 'active-one', suspended: false, source: 'fresh' });
+    expect(requests.operations).toEqual(['GetItemCommand', 'GetItemCommand']);
+  });
+
+  it('reads a switch without an item as active, and caches that too', async () => {
+    const { store, requests } = storeAt(dynamo.endpoint);
+
+    const first = await store.readSwitch('never-written');
+    const second = await store.readSwitch('never-written');
+
+    expect(first).toEqual({ switch: 'never-written', suspended: false, source: 'fresh' });
+    expect(second).toEqual({ switch: 'never-written', suspended: false, source: 'cached' });
+    expect(requests.count()).toBe(1);
+  });
+
+  it('reads a suspended switch with its reason and until', async () => {
+    const until = iso(T0 + 600_000);
+    await putRawSwitchItem(dynamo.client, TABLE, 'held', switchAttributes({ suspended: true, reason: 'database migration', until }));
+    const { store } = storeAt(dynamo.endpoint);
+
+    const state = await store.readSwitch('held');
+
+    expect(state).toMatchObject({ switch: 'held', suspended: true, reason: 'database migration', until, untilMs: T0 + 600_000, source: 'fresh' });
+  });
+
+  it('reads a suspension without until as suspended indefinitely', async () => {
+    await putRawSwitchItem(dynamo.client, TABLE, 'held-forever', switchAttributes({ suspended: true, reason: 'incident 42' }));
+    const { store, clock } = storeAt(dynamo.endpoint, { cacheTtlSeconds: 3600 });
+
+    await store.readSwitch('held-forever');
+    clock.advanceSeconds(3000);
+    const state = await store.readSwitch('held-forever');
+
+    expect(state).toEqual(expect.objectContaining({ suspended: true, reason: 'incident 42', source: 'cached' }));
+    expect(state).not.toHaveProperty('until');
+  });
+
+  it('ends a cached suspension when its until passes, without asking DynamoDB again', async () => {
+    await putRawSwitchItem(dynamo.client, TABLE, 'held-briefly', switchAttributes({ suspended: true, reason: 'deploy', until: iso(T0 + 2_000) }));
+    const { store, clock, requests } = storeAt(dynamo.endpoint);
+
+    const before = await store.readSwitch('held-briefly');
+    clock.advanceSeconds(1.999);
+    const justBefore = await store.readSwitch('held-briefly');
+    clock.advanceSeconds(0.001);
+    const after = await store.readSwitch('held-briefly');
+
+    expect(before).toMatchObject({ suspended: true, source: 'fresh' });
+    expect(justBefore).toMatchObject({ suspended: true, source: 'cached' });
+    expect(after).toEqual({
+      switch: 'held-briefly',
+      suspended: false,
+      source: 'cached',
+      record: expect.objectContaining({ suspended: true, until: iso(T0 + 2_000) }),
+    });
+    expect(requests.count()).toBe(1);
+  });
+
+  it('reads a suspension whose until has already passed as active', async () => {
+    await putRawSwitchItem(dynamo.client, TABLE, 'held-earlier', switchAttributes({ suspended: true, reason: 'old', until: iso(T0 - 1) }));
+    const { store } = storeAt(dynamo.endpoint);
+
+    expect(await store.readSwitch('held-earlier')).toMatchObject({ suspended: false, source: 'fresh' });
+  });
+
+  it('sees a change made in DynamoDB once the TTL has passed', async () => {
+    await putRawSwitchItem(dynamo.client, TABLE, 'toggled', switchAttributes({ suspended: false }));
+    const { store, clock } = storeAt(dynamo.endpoint);
+    await store.readSwitch('toggled');
+
+    await putRawSwitchItem(dynamo.client, TABLE, 'toggled', switchAttributes({ suspended: true, reason: 'now', version: 2 }));
+    const withinTtl = await store.readSwitch('toggled');
+    clock.advanceSeconds(5);
+    const afterTtl = await store.readSwitch('toggled');
+
+    expect(withinTtl).toMatchObject({ suspended: false, source: 'cached' });
+    expect(afterTtl).toMatchObject({ suspended: true, reason: 'now', source: 'fresh' });
+  });
+
+  it('sends one request for many concurrent reads of the same switch', async () => {
+    await putRawSwitchItem(dynamo.client, TABLE, 'busy', switchAttributes({ suspended: true, reason: 'load' }));
+    const { store, requests } = storeAt(dynamo.endpoint);
+
+    const states = await Promise.all(Array.from({ length: 25 }, () => store.readSwitch('busy')));
+
+    expect(requests.count()).toBe(1);
+    expect(new Set(states.map((state) => `${state.suspended}/${state.source}`))).toEqual(new Set(['true/fresh']));
+  });
+
+  it('reads each switch separately: concurrent reads of different switches do not share', async () => {
+    const { store, requests } = storeAt(dynamo.endpoint);
+
+    const [a, b] = await Promise.all([store.readSwitch('left'), store.readSwitch('right')]);
+
+    expect([a.switch, b.switch]).toEqual(['left', 'right']);
+    expect(requests.count()).toBe(2);
+  });
+
+  it.each([[''], ['has space'], ['x'.repeat(65)], ['slash/name'], ['ünïcode']])(
+    'rejects the invalid switch name %j without a request',
+    async (name) => {
+      const { store, requests } = storeAt(dynamo.endpoint);
+
+      await expect(store.readSwitch(name)).rejects.toBeInstanceOf(InvalidSwitchNameError);
+      expect(requests.count()).toBe(0);
+    },
+  );
+
+  it('keeps at most maxCachedSwitches switches in memory, dropping the one refreshed longest ago', async () => {
+    const { store, requests } = storeAt(dynamo.endpoint, {}, 3);
+
+    for (const name of ['s1', 's2', 's3', 's4', 's5']) await store.readSwitch(name);
+    const countAfterFive = requests.count();
+    await store.readSwitch('s5');
+    await store.readSwitch('s1');
+
+    expect(store.cachedSwitchCount).toBe(3);
+    expect(countAfterFive).toBe(5);
+    // s5 is still cached, s1 was dropped and costs a new request.
+    expect(requests.count()).toBe(6);
+  });
+
+  it('reads again after forget()', async () => {
+    const { store, requests } = storeAt(dynamo.endpoint);
+    await store.readSwitch('forgotten');
+
+    store.forget('forgotten');
+    const state = await store.readSwitch('forgotten');
+
+    expect(state.source).toBe('fresh');
+    expect(requests.count()).toBe(2);
+  });
+});
+
+describe('switch store when DynamoDB fails', () => {
+  it('serves the last known state as stale up to maxStaleSeconds past expiry, then the fail mode default', async () => {
+    const dynamo = await startDynamo();
+    await dynamo.createSwitchTable(TABLE);
+    await putRawSwitchItem(dynamo.client, TABLE, 'held', switchAttributes({ suspended: true, reason: 'maintenance' }));
+    const { store, clock, requests, logs } = storeAt(dynamo.endpoint, { cacheTtlSeconds: 5, maxStaleSeconds: 60, failMode: 'open' });
+    await store.readSwitch('held');
+
+    await dynamo.stop();
+    clock.advanceSeconds(5);
+    const stale = await store.readSwitch('held');
+    const requestsAfterFailure = requests.count();
+    clock.advanceSeconds(4);
+    const staleFromMemory = await store.readSwitch('held');
+    const requestsWhileStale = requests.count();
+    clock.advanceSeconds(56); // 65 s after the read: 60 s past its expiry.
+    const fallback = await store.readSwitch('held');
+
+    expect(stale).toMatchObject({ switch: 'held', suspended: true, reason: 'maintenance', source: 'stale' });
+    expect(staleFromMemory).toMatchObject({ suspended: true, source: 'stale' });
+    // The failed read is not retried on every call: the next request waits one TTL.
+    expect(requestsWhileStale).toBe(requestsAfterFailure);
+    expect(fallback).toEqual({ switch: 'held', suspended: false, source: 'default' });
+    expect(logs).toEqual([
+      expect.objectContaining({ level: 'warn', msg: 'switch read failed', switch: 'held', source: 'stale', suspended: true }),
+      expect.objectContaining({ level: 'warn', msg: 'switch read failed', switch: 'held', source: 'default', suspended: false }),
+    ]);
+  });
+
+  it('answers suspended when failing closed and nothing is known', async () => {
+    const closedPort = await unusedPort();
+    const { store } = storeAt(`http://127.0.0.1:${closedPort}`, { failMode: 'closed' });
+
+    const state = await store.readSwitch('payments');
+
+    expect(state).toEqual({ switch: 'payments', suspended: true, reason: 'the switch could not be read; failing closed', source: 'default' });
+  });
+
+  it('answers active when failing open and nothing is known', async () => {
+    const closedPort = await unusedPort();
+    const { store, logs } = storeAt(`http://127.0.0.1:${closedPort}`, { failMode: 'open' });
+
+    const state = await store.readSwitch('payments');
+
+    expect(state).toEqual({ switch: 'payments', suspended: false, source: 'default' });
+    expect(logs).toEqual([expect.objectContaining({ level: 'warn', msg: 'switch read failed', error: expect.stringContaining('ECONNREFUSED') })]);
+  });
+
+  it('asks again one TTL after a failure and returns fresh state once DynamoDB is back', async () => {
+    const first = await startDynamo();
+    const port = first.port;
+    await first.stop();
+    const { store, clock, requests } = storeAt(`http://127.0.0.1:${port}`, { failMode: 'closed' });
+    const during = await store.readSwitch('recovering');
+    const afterFailure = requests.count();
+
+    const healed = await startDynamo(port);
+    try {
+      await healed.createSwitchTable(TABLE);
+      await putRawSwitchItem(healed.client, TABLE, 'recovering', switchAttributes({ suspended: false }));
+      const withinTtl = await store.readSwitch('recovering');
+      clock.advanceSeconds(5);
+      const afterTtl = await store.readSwitch('recovering');
+
+      expect(during).toMatchObject({ suspended: true, source: 'default' });
+      expect(withinTtl).toMatchObject({ suspended: true, source: 'default' });
+      expect(requests.count()).toBe(afterFailure + 1);
+      expect(afterTtl).toMatchObject({ suspended: false, source: 'fresh' });
+    } finally {
+      await healed.stop();
+    }
+  });
+
+  it('gives up within its deadline when DynamoDB accepts connections but never answers', async () => {
+    const sockets: net.Socket[] = [];
+    const silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      // Two attempts of 100 ms plus a 100 ms pause: a 300 ms deadline.
+      const { store, requests } = storeAt(`http://127.0.0.1:${port}`, { requestTimeoutMs: 100, maxAttempts: 2, failMode: 'closed' });
+
+      const startedAt = performance.now();
+      const state = await store.readSwitch('hung');
+      const elapsedMs = performance.now() - startedAt;
+
+      expect(state).toMatchObject({ suspended: true, source: 'default' });
+      expect(requests.count()).toBe(2);
+      expect(elapsedMs).toBeLessThan(2000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});
+
+describe('switch store with malformed items', () => {
+  let dynamo: LocalDynamo;
+  beforeAll(async () => {
+    dynamo = await startDynamo();
+    await dynamo.createSwitchTable(TABLE);
+  });
+  afterAll(() => dynamo.stop());
+
+  it.each([
+    ['open', { suspended: false }],
+    ['closed', { suspended: true, reason: 'the switch item is malformed; failing closed' }],
+  ] as const)('reads an item whose suspended flag is not a boolean as the %s default, and logs why', async (failMode, expected) => {
+    const name = `not-boolean-${failMode}`;
+    await putRawSwitchItem(dynamo.client, TABLE, name, { suspended: { S: 'yes' }, reason: { S: 'typed by hand' } });
+    const { store, logs } = storeAt(dynamo.endpoint, { failMode });
+
+    const fresh = await store.readSwitch(name);
+    const cached = await store.readSwitch(name);
+
+    expect(fresh).toEqual({ switch: name, ...expected, source: 'default' });
+    expect(cached).toEqual(fresh);
+    expect(logs).toEqual([
+      {
+        level: 'warn',
+        msg: 'switch item is malformed',
+        switch: name,
+        problem: 'attribute "suspended" is a string, expected a boolean',
+        source: 'default',
+        suspended: failMode === 'closed',
+      },
+    ]);
+  });
+
+  it('reads an item without a suspended flag as the fail mode default', async () => {
+    await putRawSwitchItem(dynamo.client, TABLE, 'flagless', { reason: { S: 'half written' } });
+    const { store, logs } = storeAt(dynamo.endpoint, { failMode: 'open' });
+
+    expect(await store.readSwitch('flagless')).toEqual({ switch: 'flagless', suspended: false, source: 'default' });
+    expect(logs).toEqual([expect.objectContaining({ msg: 'switch item is malformed', problem: 'attribute "suspended" is missing, expected a boolean' })]);
+  });
+
+  it('ignores optional attributes of the wrong type, with a warning, and keeps the flag', async () => {
+    await putRawSwitchItem(dynamo.client, TABLE, 'odd-types', {
+      suspended: { BOOL: true },
+      reason: { N: '42' },
+      updatedBy: { L: [{ S: 'a' }] },
+      version: { S: 'seven' },
+    });
+    const { store, logs } = storeAt(dynamo.endpoint);
+
+    const state = await store.readSwitch('odd-types');
+
+    expect(state).toEqual({ switch: 'odd-types', suspended: true, source: 'fresh', record: { name: 'odd-types', suspended: true, version: 0 } });
+    expect(logs).toEqual([
+      {
+        level: 'warn',
+        msg: 'switch item has unusable attributes',
+        switch: 'odd-types',
+        warnings: [
+          'attribute "version" is a string, expected a whole number; read as 0',
+          'attribute "reason" is a number, expected a string; ignored',
+          'attribute "updatedBy" is a list, expected a string; ignored',
+        ],
+      },
+    ]);
+  });
+
+  it('keeps a suspension whose until cannot be read in force', async () => {
+    await putRawSwitchItem(dynamo.client, TABLE, 'bad-until', { suspended: { BOOL: true }, reason: { S: 'r' }, until: { S: 'tomorrow' } });
+    const { store, clock } = storeAt(dynamo.endpoint, { cacheTtlSeconds: 3600 });
+
+    await store.readSwitch('bad-until');
+    clock.advanceSeconds(3000);
+    const state = await store.readSwitch('bad-until');
+
+    expect(state).toMatchObject({ suspended: true, reason: 'r', source: 'cached' });
+    expect(state).not.toHaveProperty('until');
+  });
+});
+
+/** A loopback port with nothing listening: connections to it are refused at once. */
+async function unusedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -1,0 +1,125 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { isLambdaEnvironment } from '../../functions/switch/tracing';
+import { startXrayDaemonStub } from '../../sandbox/xray-daemon-stub';
+import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
+import { restApiEvent } from '../support/lambda-events';
+import { runHandler, waitFor } from '../support/run-handler';
+import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
+
+const PROJECT_ROOT = path.resolve(__dirname, '../..');
+const TABLE = 'switches';
+const TRACE_ROOT = '1-5759e988-bd862e3fe1be46a994272793';
+const LAMBDA_SEGMENT_ID = '53995c3f42cd8ad8';
+
+describe('X-Ray tracing', () => {
+  let dynamo: LocalDynamo;
+  let taskRoot: string;
+  beforeAll(async () => {
+    dynamo = await startDynamo();
+    await dynamo.createSwitchTable(TABLE);
+    await putRawSwitchItem(dynamo.client, TABLE, 'held', switchAttributes({ suspended: true, reason: 'maintenance' }));
+    taskRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-task-root-'));
+  });
+  afterAll(async () => {
+    await dynamo.stop();
+    fs.rmSync(taskRoot, { recursive: true, force: true });
+  });
+
+  const baseEnv = (): Record<string, string> => ({
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    SUSPENSE_TABLE: TABLE,
+  });
+
+  it('sends a DynamoDB subsegment and a readSwitch subsegment per check with switch, suspended and source annotations', async () => {
+    const daemon = await startXrayDaemonStub();
+    try {
+      const annotated = () => daemon.documentsFor(TRACE_ROOT).filter((document) => document.name === 'readSwitch');
+      const dynamoCalls = () => daemon.documentsFor(TRACE_ROOT).filter((document) => document.name === 'DynamoDB');
+
+      const run = await runHandler({
+        modulePath: path.join(PROJECT_ROOT, 'functions/check/handler.ts'),
+        nodeArgs: ['-r', path.join(PROJECT_ROOT, 'tools/register-ts.js')],
+        cwd: PROJECT_ROOT,
+        events: [restApiEvent({ pathSwitch: 'held' }), restApiEvent({ pathSwitch: 'held' })],
+        env: {
+          ...baseEnv(),
+          AWS_LAMBDA_FUNCTION_NAME: 'suspense-check-test',
+          LAMBDA_TASK_ROOT: taskRoot,
+          _X_AMZN_TRACE_ID: `Root=${TRACE_ROOT};Parent=${LAMBDA_SEGMENT_ID};Sampled=1`,
+          AWS_XRAY_DAEMON_ADDRESS: daemon.address,
+        },
+        stayUntil: () => waitFor(() => annotated().length >= 2 && dynamoCalls().length >= 1, 10000),
+      });
+
+      expect(run.invocations.map((invocation) => invocation.response.statusCode)).toEqual([503, 503]);
+      expect(run.xrayLoaded).toBe(true);
+      expect(run.stderr).toBe('');
+      expect(dynamoCalls()).toEqual([
+        expect.objectContaining({
+          type: 'subsegment',
+          name: 'DynamoDB',
+          namespace: 'aws',
+          trace_id: TRACE_ROOT,
+          parent_id: LAMBDA_SEGMENT_ID,
+          aws: expect.objectContaining({ operation: 'GetItem', table_name: TABLE }),
+          http: { response: expect.objectContaining({ status: 200 }) },
+        }),
+      ]);
+      expect(annotated()).toEqual([
+        expect.objectContaining({ trace_id: TRACE_ROOT, parent_id: LAMBDA_SEGMENT_ID, annotations: { switch: 'held', suspended: true, source: 'fresh' } }),
+        expect.objectContaining({ trace_id: TRACE_ROOT, parent_id: LAMBDA_SEGMENT_ID, annotations: { switch: 'held', suspended: true, source: 'cached' } }),
+      ]);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  it('outside Lambda loads no X-Ray code and prints nothing but its log lines', async () => {
+    const run = await runHandler({
+      modulePath: path.join(PROJECT_ROOT, 'functions/check/handler.ts'),
+      nodeArgs: ['-r', path.join(PROJECT_ROOT, 'tools/register-ts.js')],
+      cwd: PROJECT_ROOT,
+      events: [restApiEvent({ pathSwitch: 'held' })],
+      env: baseEnv(),
+    });
+
+    expect(run.invocations.map((invocation) => invocation.response.statusCode)).toEqual([503]);
+    expect(run.xrayLoaded).toBe(false);
+    expect(run.stderr).toBe('');
+    expect(run.stdoutLines.map((line) => JSON.parse(line).msg)).toEqual(['check']);
+  });
+
+  it('is loaded by exactly one module, so that replacing it (with OpenTelemetry) is a one-module change', () => {
+    const importers: string[] = [];
+    const walk = (dir: string): void => {
+      if (!fs.existsSync(dir)) return;
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory() && entry.name !== 'node_modules') walk(file);
+        else if (/\.(ts|js)$/.test(entry.name) && /(from|require\()\s*['"]aws-xray-sdk-core['"]/.test(fs.readFileSync(file, 'utf8'))) {
+          importers.push(path.relative(PROJECT_ROOT, file));
+        }
+      }
+    };
+    for (const dir of ['functions', 'cli', 'stacks', 'sandbox', 'bench']) walk(path.join(PROJECT_ROOT, dir));
+
+    expect(importers).toEqual([path.join('functions', 'switch', 'tracing.ts')]);
+  });
+
+  it.each([
+    [{ AWS_LAMBDA_FUNCTION_NAME: 'f', LAMBDA_TASK_ROOT: '/var/task' }, true],
+    [{ AWS_LAMBDA_FUNCTION_NAME: 'f', _X_AMZN_TRACE_ID: `Root=${TRACE_ROOT}` }, true],
+    [{ AWS_LAMBDA_FUNCTION_NAME: 'f', LAMBDA_TASK_ROOT: '/var/task', AWS_XRAY_SDK_ENABLED: 'false' }, false],
+    [{ AWS_LAMBDA_FUNCTION_NAME: 'f' }, false],
+    [{ LAMBDA_TASK_ROOT: '/var/task' }, false],
+    [{}, false],
+  ])('treats the environment %j as Lambda: %s', (env, expected) => {
+    expect(isLambdaEnvironment(env)).toBe(expected);
+  });
+});
