@@ -77,7 +77,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     },
     examples: [
       'suspense suspend global --reason "deploy freeze" --until 2h --stack suspense-dev',
-      'suspense suspend orders --reason "INC-1234" --until 2030-01-31T18:00:00Z --table suspense-dev-switches',
+      'suspense suspend orders --reason "INC-1234" --until 2030-01-31T18:00:00Z --table suspense-switches-dev',
     ],
   },
   resume: {
@@ -112,7 +112,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     summary: 'list every switch that has an item',
     description: 'List every switch that has an item in the table, sorted by name.',
     options: tableOptions,
-    examples: ['suspense list', 'SUSPENSE_TABLE=suspense-dev-switches suspense list --json'],
+    examples: ['suspense list', 'SUSPENSE_TABLE=suspense-switches-dev suspense list --json'],
   },
   invoke: {
     name: 'invoke',
