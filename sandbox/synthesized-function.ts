@@ -16,7 +16,7 @@ export interface SynthesizedFunction {
 }
 
 /** The environment whose stack the sandbox runs: dev, as a newcomer's first deploy would be. */
-export const SANDBOX_ENVIRONMENT = 'dev';
+const SANDBOX_ENVIRONMENT = 'dev';
 
 /** Longest a synth may take: bundling plus cdktf takes seconds; minutes mean something hangs. */
 const SYNTH_TIMEOUT_MS = 120_000;

@@ -1,0 +1,387 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { LOG_LEVELS, type FunctionDefinition, type LogLevel } from './function-definition';
+
+/** The runtime client each execution environment runs (plain JavaScript: no TypeScript hook in the child). */
+export const BOOTSTRAP_FILE = path.join(__dirname, 'runtime', 'bootstrap.js');
+
+/** Lambda gives an on-demand function's init phase 10 seconds. */
+const INIT_TIMEOUT_MS = 10_000;
+
+/** What the function returned for an error, as the Invoke API's payload carries it. */
+export interface FunctionErrorPayload {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly trace?: readonly string[];
+}
+
+/** The first invocation of an environment pays for these before its own duration. */
+export interface ColdStart {
+  /** From spawning the process until the runtime client was ready to load the handler (Node's own start). */
+  readonly processStartMs: number;
+  /** Loading the handler module: Lambda's "Init Duration". */
+  readonly initMs: number;
+  /** What the function logged while loading. */
+  readonly initLog: string;
+}
+
+export interface InvocationRequest {
+  /** The event as JSON text, as the Invoke API receives it. */
+  readonly payload: string;
+  /** @default a new UUID */
+  readonly requestId?: string;
+  /** X-Ray trace header for the invocation. @default none (tracing not sampled) */
+  readonly traceHeader?: string;
+  readonly invokedFunctionArn: string;
+  readonly clientContext?: unknown;
+}
+
+export interface Invocation {
+  readonly requestId: string;
+  /** The response (or, with `functionError`, the error) as JSON text. */
+  readonly payload: string;
+  readonly functionError?: 'Unhandled';
+  /** The invocation's log: what the function wrote, plus the runtime's records its log levels let through. */
+  readonly log: string;
+  /** The handler's duration as measured in the environment (REPORT's Duration). */
+  readonly durationMs: number;
+  /** From sending the event to receiving the answer, as a caller next to the environment would measure it. */
+  readonly roundTripMs: number;
+  readonly maxMemoryUsedMb: number;
+  /** Present on an environment's first invocation. */
+  readonly coldStart?: ColdStart;
+  /** Modules the function loaded from outside its package (should be none). */
+  readonly foreignModules: readonly string[];
+}
+
+type EnvironmentState = 'starting' | 'idle' | 'busy' | 'dead';
+
+type ChildMessage =
+  | { type: 'ready'; bootMs: number; initMs: number; foreignModules: string[] }
+  | { type: 'init-error'; error: FunctionErrorPayload; initMs: number }
+  | { type: 'log'; text: string }
+  | { type: 'crash'; error: FunctionErrorPayload }
+  | {
+      type: 'result';
+      requestId: string;
+      payload?: string;
+      error?: FunctionErrorPayload;
+      durationMs: number;
+      maxMemoryUsedMb: number;
+      foreignModules: string[];
+      /** The runtime client ends after this result (an uncaught error). */
+      final?: boolean;
+    };
+
+interface PendingInvocation {
+  readonly requestId: string;
+  readonly startedAt: number;
+  readonly timer: NodeJS.Timeout;
+  readonly log: string[];
+  resolve(invocation: Invocation): void;
+}
+
+/**
+ * One Lambda execution environment: a Node process that loaded the function's package once and runs one
+ * invocation at a time, until it is stopped, times out or crashes (after which it is dead, as Lambda would
+ * discard it). Runs the package from disk with only the environment it is given.
+ */
+export class ExecutionEnvironment {
+  private state: EnvironmentState = 'starting';
+  private readonly child: ChildProcess;
+  private readonly spawnedAt = performance.now();
+  private coldStart?: ColdStart;
+  private coldStartReported = false;
+  private initError?: FunctionErrorPayload;
+  /** Log written while no invocation runs: the init's, or a previous invocation's late output. */
+  private looseLog: string[] = [];
+  private pending?: PendingInvocation;
+  private maxMemoryUsedMb = 0;
+  private readonly exited: Promise<void>;
+  private readonly readyWaiters: Array<() => void> = [];
+  private initTimer?: NodeJS.Timeout;
+
+  private constructor(
+    private readonly definition: FunctionDefinition,
+    taskRoot: string,
+    environment: Readonly<Record<string, string>>,
+  ) {
+    this.child = fork(BOOTSTRAP_FILE, [], {
+      cwd: taskRoot,
+      env: environment,
+      execArgv: nodeOptionsFor(definition.memorySizeMb),
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    // Output that bypasses the runtime client's capture (Node's own fatal errors) still belongs in the log.
+    this.child.stdout?.on('data', (chunk: Buffer) => this.appendLog(chunk.toString('utf8')));
+    this.child.stderr?.on('data', (chunk: Buffer) => this.appendLog(chunk.toString('utf8')));
+    this.child.on('message', (message: ChildMessage) => this.onMessage(message));
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code, signal) => {
+        this.onExit(code, signal);
+        resolve();
+      });
+    });
+    this.child.once('error', () => this.onExit(null, null));
+  }
+
+  /**
+   * Starts an environment and waits until its init finished. A failed init does not throw: as in Lambda, the
+   * invocation that needed the environment reports it (see invoke()).
+   */
+  static async start(definition: FunctionDefinition, taskRoot: string, environment: Readonly<Record<string, string>>): Promise<ExecutionEnvironment> {
+    const instance = new ExecutionEnvironment(definition, taskRoot, environment);
+    await instance.ready();
+    return instance;
+  }
+
+  get isIdle(): boolean {
+    return this.state === 'idle';
+  }
+
+  private ready(): Promise<void> {
+    if (this.state !== 'starting') return Promise.resolve();
+    return new Promise((resolve) => {
+      this.readyWaiters.push(resolve);
+      this.initTimer ??= setTimeout(() => {
+        this.initError = {
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `INIT_REPORT Init Duration: ${INIT_TIMEOUT_MS.toFixed(2)} ms Phase: init Status: timeout`,
+        };
+        this.kill();
+      }, INIT_TIMEOUT_MS);
+    });
+  }
+
+  /** The init is over (ready, failed or the process ended): whoever waits for it may go on. */
+  private settleReady(): void {
+    clearTimeout(this.initTimer);
+    for (const resolve of this.readyWaiters.splice(0)) resolve();
+  }
+
+  /** Runs one invocation; never rejects: every failure is reported the way the Invoke API reports it. */
+  invoke(request: InvocationRequest): Promise<Invocation> {
+    const requestId = request.requestId ?? randomUUID();
+    if (this.initError || this.state === 'dead') {
+      const error = this.initError ?? { errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${requestId} Error: Runtime exited` };
+      return Promise.resolve(this.failedInvocation(requestId, error, 0, this.takeLooseLog()));
+    }
+    if (this.state !== 'idle') throw new Error(`execution environment is ${this.state}: it runs one invocation at a time`);
+    this.state = 'busy';
+    const timeoutMs = this.definition.timeoutSeconds * 1000;
+    return new Promise((resolve) => {
+      const startedAt = performance.now();
+      const log = this.takeLooseLog();
+      const timer = setTimeout(() => this.onTimeout(), timeoutMs);
+      this.pending = { requestId, startedAt, timer, log: log ? [log] : [], resolve };
+      this.systemRecord('INFO', 'platform.start', { requestId, version: '$LATEST' }, `START RequestId: ${requestId} Version: $LATEST\n`);
+      this.child.send({
+        type: 'invoke',
+        requestId,
+        payload: request.payload,
+        deadlineMs: Date.now() + timeoutMs,
+        traceId: request.traceHeader,
+        invokedFunctionArn: request.invokedFunctionArn,
+        clientContext: request.clientContext,
+      });
+    });
+  }
+
+  /** Stops the process; resolves once it is gone. */
+  async stop(): Promise<void> {
+    this.kill();
+    await this.exited;
+  }
+
+  private kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+
+  private onMessage(message: ChildMessage): void {
+    switch (message.type) {
+      case 'log':
+        this.appendLog(message.text);
+        return;
+      case 'ready': {
+        const totalMs = performance.now() - this.spawnedAt;
+        this.coldStart = { processStartMs: totalMs - message.initMs, initMs: message.initMs, initLog: this.takeLooseLog() };
+        this.state = 'idle';
+        this.settleReady();
+        return;
+      }
+      case 'init-error':
+        this.initError = message.error;
+        this.coldStart = { processStartMs: performance.now() - this.spawnedAt - message.initMs, initMs: message.initMs, initLog: '' };
+        this.settleReady();
+        return;
+      case 'crash':
+        // Between invocations: the environment ends; its log stays for whoever invokes next.
+        return;
+      case 'result': {
+        const pending = this.pending;
+        if (!pending || pending.requestId !== message.requestId) return;
+        this.maxMemoryUsedMb = Math.max(this.maxMemoryUsedMb, message.maxMemoryUsedMb);
+        this.finish(pending, {
+          payload: message.error ? JSON.stringify(message.error) : (message.payload ?? 'null'),
+          functionError: message.error ? 'Unhandled' : undefined,
+          durationMs: message.durationMs,
+          status: message.error ? 'error' : 'success',
+          foreignModules: message.foreignModules,
+        });
+        if (this.state === 'busy') this.state = message.final ? 'dead' : 'idle';
+        return;
+      }
+    }
+  }
+
+  private onTimeout(): void {
+    const pending = this.pending;
+    if (!pending) return;
+    const seconds = this.definition.timeoutSeconds.toFixed(2);
+    // Lambda ends an environment whose invocation timed out: whatever the handler was doing must not leak into
+    // the next invocation.
+    this.state = 'dead';
+    this.kill();
+    this.systemError(`${new Date().toISOString()} ${pending.requestId} Task timed out after ${seconds} seconds\n`);
+    this.finish(pending, {
+      payload: JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${pending.requestId} Error: Task timed out after ${seconds} seconds` }),
+      functionError: 'Unhandled',
+      durationMs: this.definition.timeoutSeconds * 1000,
+      status: 'timeout',
+      foreignModules: [],
+    });
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    const wasStarting = this.state === 'starting';
+    this.state = 'dead';
+    if (wasStarting && !this.initError) {
+      this.initError = { errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${exitDescription(code, signal)}` };
+    }
+    this.settleReady();
+    const pending = this.pending;
+    if (!pending) return;
+    const errorMessage = `RequestId: ${pending.requestId} Error: Runtime exited with error: ${exitDescription(code, signal)}`;
+    this.systemError(`${errorMessage}\n`);
+    this.finish(pending, {
+      payload: JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage }),
+      functionError: 'Unhandled',
+      durationMs: performance.now() - pending.startedAt,
+      status: 'error',
+      foreignModules: [],
+    });
+  }
+
+  private finish(
+    pending: PendingInvocation,
+    outcome: { payload: string; functionError?: 'Unhandled'; durationMs: number; status: string; foreignModules: string[] },
+  ): void {
+    clearTimeout(pending.timer);
+    const roundTripMs = performance.now() - pending.startedAt;
+    const coldStart = this.takeColdStart();
+    const billedDurationMs = Math.ceil(outcome.durationMs);
+    const metrics = {
+      durationMs: round(outcome.durationMs),
+      billedDurationMs,
+      memorySizeMB: this.definition.memorySizeMb,
+      maxMemoryUsedMB: this.maxMemoryUsedMb,
+      ...(coldStart ? { initDurationMs: round(coldStart.initMs) } : {}),
+    };
+    this.systemRecord('INFO', 'platform.report', { requestId: pending.requestId, metrics, status: outcome.status }, [
+      `END RequestId: ${pending.requestId}\n`,
+      `REPORT RequestId: ${pending.requestId}\tDuration: ${metrics.durationMs.toFixed(2)} ms\tBilled Duration: ${billedDurationMs} ms\t` +
+        `Memory Size: ${metrics.memorySizeMB} MB\tMax Memory Used: ${metrics.maxMemoryUsedMB} MB` +
+        (coldStart ? `\tInit Duration: ${coldStart.initMs.toFixed(2)} ms` : '') +
+        '\n',
+    ].join(''));
+    this.pending = undefined;
+    pending.resolve({
+      requestId: pending.requestId,
+      payload: outcome.payload,
+      ...(outcome.functionError ? { functionError: outcome.functionError } : {}),
+      log: pending.log.join(''),
+      durationMs: outcome.durationMs,
+      roundTripMs,
+      maxMemoryUsedMb: this.maxMemoryUsedMb,
+      ...(coldStart ? { coldStart } : {}),
+      foreignModules: outcome.foreignModules,
+    });
+  }
+
+  private failedInvocation(requestId: string, error: FunctionErrorPayload, durationMs: number, log: string): Invocation {
+    const coldStart = this.takeColdStart();
+    return {
+      requestId,
+      payload: JSON.stringify(error),
+      functionError: 'Unhandled',
+      log: (coldStart?.initLog ?? '') + log,
+      durationMs,
+      roundTripMs: 0,
+      maxMemoryUsedMb: this.maxMemoryUsedMb,
+      ...(coldStart ? { coldStart } : {}),
+      foreignModules: [],
+    };
+  }
+
+  private takeColdStart(): ColdStart | undefined {
+    if (this.coldStartReported || !this.coldStart) return undefined;
+    this.coldStartReported = true;
+    return this.coldStart;
+  }
+
+  private appendLog(text: string): void {
+    if (this.pending) this.pending.log.push(text);
+    else this.looseLog.push(text);
+  }
+
+  private takeLooseLog(): string {
+    const text = this.looseLog.join('');
+    this.looseLog = [];
+    return text;
+  }
+
+  /**
+   * A record of the runtime's own (START, END, REPORT): in the JSON log format a `platform.*` object filtered by
+   * the system log level, in the text format the classic lines.
+   */
+  private systemRecord(level: LogLevel, type: string, record: object, text: string): void {
+    if (this.definition.logFormat === 'JSON') {
+      if (LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(this.definition.systemLogLevel)) return;
+      this.appendLog(`${JSON.stringify({ time: new Date().toISOString(), type, record })}\n`);
+    } else {
+      this.appendLog(text);
+    }
+  }
+
+  /**
+   * Timeouts and runtime exits are always written, whatever the system log level: the sandbox's choice, so that
+   * the reason an invocation failed is in the log tail the caller sees.
+   */
+  private systemError(text: string): void {
+    this.appendLog(text);
+  }
+}
+
+/**
+ * The heap limits Lambda's Node.js bootstrap derives from the memory setting (a tenth for the young generation,
+ * the rest for the old), so that a function that would run out of memory in Lambda runs out here too.
+ */
+function nodeOptionsFor(memorySizeMb: number): string[] {
+  const newSpace = Math.floor(memorySizeMb / 10);
+  return [
+    '--expose-gc',
+    '--max-http-header-size=81920',
+    `--max-semi-space-size=${Math.max(1, Math.floor(newSpace / 2))}`,
+    `--max-old-space-size=${memorySizeMb - newSpace}`,
+  ];
+}
+
+function exitDescription(code: number | null, signal: NodeJS.Signals | null): string {
+  return signal ? `signal: ${signal === 'SIGKILL' ? 'killed' : signal}` : `exit status ${code ?? 'unknown'}`;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
