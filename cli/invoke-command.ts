@@ -11,11 +11,10 @@ import { DEFAULT_INVOKE_TIMEOUT_SECONDS } from './command-specs';
 import { regionOption, stringOption, timeoutSeconds } from './common-options';
 import { CliFailure, EXIT, UsageError, type FailureContext } from './errors';
 import { readStackOutput } from './stack-outputs';
+import { CONSOLE_TEST_EVENT } from '../functions/check/console-test-event';
 
 type RunLine = Extract<CommandLine, { kind: 'run' }>;
 
-/** The event the Lambda console proposes for a new test. */
-export const CONSOLE_TEST_EVENT = { key1: 'value1', key2: 'value2', key3: 'value3' } as const;
 
 /** Largest synchronous Invoke payload Lambda accepts. */
 const MAX_EVENT_BYTES = 6 * 1024 * 1024;

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-/** The event the Lambda console proposes for a new test ("hello-world" template). */
-export const CONSOLE_TEST_EVENT = { key1: 'value1', key2: 'value2', key3: 'value3' } as const;
+export { CONSOLE_TEST_EVENT } from '../functions/check/console-test-event';
 
 export interface RestApiRequest {
   readonly method: string;

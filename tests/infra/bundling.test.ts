@@ -7,7 +7,13 @@ import { bundleFunction, esbuildTargetFor, type NodeRuntime } from '../../stacks
 import { buildFunctionArchive } from '../../stacks/bundling/function-archive';
 import { PROJECT_ROOT } from '../../stacks/project-root';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-bundling-'));
+const created: string[] = [];
+const tmp = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-bundling-'));
+  created.push(dir);
+  return dir;
+};
+afterAll(() => created.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 /** Lists a zip with Python's zipfile: an independent reader, so the writer is not checked by itself. */
 function pythonZipListing(zipFile: string): Array<{ name: string; mode: string; date: number[]; size: number; sha: string }> {

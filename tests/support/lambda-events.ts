@@ -1,7 +1,9 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, LambdaFunctionURLEvent } from 'aws-lambda';
 
+import { CONSOLE_TEST_EVENT } from '../../functions/check/console-test-event';
+
 /** The Lambda console's default test event ("hello-world" template). */
-export const consoleTestEvent = { key1: 'value1', key2: 'value2', key3: 'value3' };
+export const consoleTestEvent = CONSOLE_TEST_EVENT;
 
 /** An API Gateway REST API (v1) proxy event, as sent for `GET /switches/{switch}` or `GET /check?switch=`. */
 export function restApiEvent(options: { pathSwitch?: string; querySwitch?: string } = {}): APIGatewayProxyEvent {
