@@ -8,6 +8,7 @@ module.exports = {
     // Transpile only (tsconfig sets isolatedModules): `npm test` type-checks once with tsc, much faster.
     '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
   },
+  reporters: ['default', '<rootDir>/tools/jest-summary-reporter.js'],
   testTimeout: 60000,
   // The plan and artifact tests spawn terraform and node; two workers fit the 2-core machines we run on.
   maxWorkers: 2,
