@@ -66,6 +66,11 @@ function xrayTracer(xray: typeof XRaySdk): SwitchTracer {
   return {
     instrumentClient: (client) => xray.captureAWSv3Client(client),
     recordRead(read) {
+      // X-Ray sends nothing for an unsampled invocation, and most are unsampled (the default rule takes the first
+      // request each second and 5% of the rest). Asking the SDK for the segment would still cost more than a cached
+      // check itself (it re-parses each new trace header and draws random ids), so the header's decision is read
+      // here and the SDK is asked only when the read will be sent.
+      if (!isSampledTraceHeader(currentTraceHeader())) return;
       try {
         const parent = xray.getSegment();
         if (!parent) return;
@@ -81,4 +86,40 @@ function xrayTracer(xray: typeof XRaySdk): SwitchTracer {
       }
     },
   };
+}
+
+/** The current invocation's trace header, where the X-Ray SDK looks for it: Lambda's invoke store, then the environment. */
+function currentTraceHeader(): string | undefined {
+  const lambda = (globalThis as { awslambda?: { InvokeStore?: { getXRayTraceId?: () => string | undefined } } }).awslambda;
+  return lambda?.InvokeStore?.getXRayTraceId?.() ?? process.env._X_AMZN_TRACE_ID;
+}
+
+/**
+ * Whether a trace header (`Root=...;Parent=...;Sampled=1`) marks its trace sampled, read as the X-Ray SDK reads it:
+ * fields split on `;` and `=`, keys trimmed and case-insensitive, the last `Sampled` wins, and only a non-zero
+ * number means sampled.
+ */
+export function isSampledTraceHeader(header: string | undefined): boolean {
+  if (!header) return false;
+  // Scanned with indexOf rather than split: this runs on every check, and the split form costs half a microsecond.
+  let sampled: string | undefined;
+  for (let start = 0; start <= header.length; ) {
+    const fieldEnd = endOf(header, ';', start, header.length);
+    const equals = header.indexOf('=', start);
+    if (equals !== -1 && equals < fieldEnd && equals > start) {
+      const valueEnd = endOf(header, '=', equals + 1, fieldEnd);
+      if (valueEnd > equals + 1 && header.slice(start, equals).trim().toLowerCase() === 'sampled') {
+        sampled = header.slice(equals + 1, valueEnd).trim();
+      }
+    }
+    start = fieldEnd + 1;
+  }
+  // No radix, as the SDK calls it: "0x1" counts as sampled there too.
+  return sampled !== undefined && Boolean(Number.parseInt(sampled));
+}
+
+/** Index of the next `separator` in `text` from `from`, but no further than `limit`. */
+function endOf(text: string, separator: string, from: number, limit: number): number {
+  const index = text.indexOf(separator, from);
+  return index === -1 || index > limit ? limit : index;
 }

@@ -37,6 +37,17 @@ export interface Bundle {
 }
 
 /**
+ * Packages replaced in function bundles by a smaller module with the same behaviour in Lambda; each substitute's
+ * header says why it is safe. Paths are relative to the project root.
+ */
+export const BUNDLE_SUBSTITUTES: Readonly<Record<string, string>> = {
+  // The SDK's default credential chain: in Lambda only its first link (environment variables) ever answers.
+  '@aws-sdk/credential-provider-node': 'functions/bundle-substitutes/credential-provider-node.ts',
+  // Loaded by aws-xray-sdk-core for one version comparison in its SDK v2 patcher, never called here.
+  semver: 'functions/bundle-substitutes/semver.ts',
+};
+
+/**
  * The esbuild settings the shipped function is built with. Exported so that anything measured against the
  * shipped function (the benchmark's contenders) is built the same way.
  */
@@ -51,6 +62,10 @@ export function functionBuildOptions(props: Omit<BundleProps, 'outDir'>): BuildO
     format: 'cjs',
     // Prefer the ES module builds of the AWS SDK: they tree-shake far better than its CommonJS builds.
     mainFields: ['module', 'main'],
+    alias: Object.fromEntries(Object.entries(BUNDLE_SUBSTITUTES).map(([name, file]) => [name, path.join(props.projectRoot, file)])),
+    // The SDK's ES builds load node:http with import(); left as is, the first request would start Node's ES module
+    // loader (milliseconds of a cold start) just to load a built-in. Compiled to require() it costs nothing.
+    supported: { 'dynamic-import': false },
     minify: true,
     treeShaking: true,
     legalComments: 'none',
