@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS, isValidSwitchName, type SwitchSettings } from '../functions/switch/schema';
+import { DEFAULT_SETTINGS, isValidSwitchName, readDeadlineMs, type SwitchSettings } from '../functions/switch/schema';
 
 /** How the switch table is billed. */
 export type TableBilling =
@@ -87,8 +87,8 @@ export function environmentConfig(props: EnvironmentProps): EnvironmentConfig {
   }
   const settings = config.switchSettings;
   if (!isValidSwitchName(settings.defaultSwitch)) fail('switchSettings.defaultSwitch', 'is not a valid switch name');
-  // Every attempt may take the full request timeout, and the handler needs time to answer after the last one.
-  const worstReadMs = settings.requestTimeoutMs * settings.maxAttempts + 100 * (settings.maxAttempts - 1);
+  // The handler needs time to answer after the slowest possible read.
+  const worstReadMs = readDeadlineMs(settings);
   if (worstReadMs >= (config.timeoutSeconds * 1000) / 2) {
     fail('switchSettings', `allow a read of up to ${worstReadMs} ms, which must stay under half the ${config.timeoutSeconds} s timeout`);
   }

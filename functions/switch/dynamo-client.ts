@@ -1,9 +1,8 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DEFAULT_SETTINGS, type SwitchSettings } from './schema';
+import { DEFAULT_SETTINGS, type RequestLimits } from './schema';
 import { switchTracer } from './tracing';
 
-/** How long DynamoDB requests may take. */
-export type RequestLimits = Pick<SwitchSettings, 'requestTimeoutMs' | 'maxAttempts'>;
+export { readDeadlineMs, RETRY_PAUSE_ALLOWANCE_MS, type RequestLimits } from './schema';
 
 export interface DynamoClientOptions extends Partial<RequestLimits> {
   /** Milliseconds to establish a connection. @default requestTimeoutMs */
@@ -14,20 +13,6 @@ export interface DynamoClientOptions extends Partial<RequestLimits> {
    * @default {}
    */
   readonly sdk?: DynamoDBClientConfig;
-}
-
-/**
- * Pause allowed between two attempts when bounding a whole read. The SDK's backoff is random and grows with each
- * retry (up to seconds when throttled); `readDeadlineMs` caps the sum, so a read never outlasts its budget.
- */
-export const RETRY_PAUSE_ALLOWANCE_MS = 100;
-
-/**
- * The most one read may take, retries included: every attempt timing out, plus a pause between attempts.
- * The stack checks the same sum against the Lambda timeout.
- */
-export function readDeadlineMs(limits: RequestLimits): number {
-  return limits.requestTimeoutMs * limits.maxAttempts + RETRY_PAUSE_ALLOWANCE_MS * (limits.maxAttempts - 1);
 }
 
 /**

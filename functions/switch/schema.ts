@@ -85,6 +85,23 @@ export const DEFAULT_SETTINGS: SwitchSettings = {
   maxAttempts: 3,
 };
 
+/** How long DynamoDB requests may take. */
+export type RequestLimits = Pick<SwitchSettings, 'requestTimeoutMs' | 'maxAttempts'>;
+
+/**
+ * Pause allowed between two attempts when bounding a whole read. The SDK's backoff is random and grows with each
+ * retry (up to seconds when throttled); `readDeadlineMs` caps the sum, so a read never outlasts its budget.
+ */
+export const RETRY_PAUSE_ALLOWANCE_MS = 100;
+
+/**
+ * The most one read may take, retries included: every attempt timing out, plus a pause between attempts. The
+ * switch store enforces it; the stack checks it against the Lambda timeout.
+ */
+export function readDeadlineMs(limits: RequestLimits): number {
+  return limits.requestTimeoutMs * limits.maxAttempts + RETRY_PAUSE_ALLOWANCE_MS * (limits.maxAttempts - 1);
+}
+
 /** The environment variables that carry `settings`, as the stack writes them. */
 export function settingsToEnvironment(settings: SwitchSettings): Record<string, string> {
   return {
