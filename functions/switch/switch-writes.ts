@@ -176,10 +176,16 @@ async function writeSwitch(
       return { record: recordOf(name, written) ?? intended, previous: toStoredSwitch(name, current), attempts: attempt };
     } catch (error) {
       if (isConditionFailure(error)) {
-        const fresh = await readItem(table, name, signal);
+        const retried = wasRetriedBySdk(error);
+        const fresh = await readItem(table, name, signal).catch((readError: unknown) => {
+          throw retried ? new SwitchWriteUnconfirmedError(name, error) : readError;
+        });
         // The SDK retries a request whose answer was lost; if the first try landed, the retry fails its condition
         // against our own write. Counting that as a conflict and writing again would move the version twice.
         if (isSameWrite(fresh, intended)) return { record: intended, previous: toStoredSwitch(name, current), attempts: attempt };
+        // A retried request whose earlier try may have landed before another writer's change: whether ours took
+        // effect cannot be told any more, and writing again would re-apply it on top of theirs.
+        if (retried) throw new SwitchWriteUnconfirmedError(name, error);
         if (expectedVersion !== undefined || attempt >= maxAttempts) {
           throw new SwitchConflictError(name, attempt, versionOf(fresh), expectedVersion);
         }
@@ -196,6 +202,8 @@ async function writeSwitch(
         throw new SwitchWriteUnconfirmedError(name, error);
       }
       if (isSameWrite(fresh, intended)) return { record: intended, previous: toStoredSwitch(name, current), attempts: attempt };
+      // Another writer's change is there now: ours may have landed before it, or not at all.
+      if (versionOf(fresh) !== versionOf(current)) throw new SwitchWriteUnconfirmedError(name, error);
       throw error;
     }
   }
@@ -290,6 +298,12 @@ function isSameWrite(item: RawItem, intended: SwitchRecord): boolean {
     item[A.reason] === intended.reason &&
     item[A.until] === intended.until
   );
+}
+
+/** The SDK sent the request more than once (after a lost answer, a timeout or a throttle). */
+function wasRetriedBySdk(error: unknown): boolean {
+  const attempts = (error as { $metadata?: { attempts?: number } } | null)?.$metadata?.attempts;
+  return attempts !== undefined && attempts > 1;
 }
 
 function isConditionFailure(error: unknown): boolean {

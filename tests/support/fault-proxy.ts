@@ -20,10 +20,17 @@ export type FaultMode =
   | { readonly kind: 'throttle'; readonly error: ThrottlingError }
   /** Forwards each request after `delayMs`, unless the client gave up (closed the connection) meanwhile. */
   | { readonly kind: 'slow'; readonly delayMs: number }
-  /** Forwards each request and lets it take effect, then drops the connection instead of answering. */
-  | { readonly kind: 'lose-answers' };
+  /**
+   * Forwards each request and lets it take effect, then drops the connection instead of answering: every request
+   * when `every` is 1 (the default), else every `every`-th request met in this mode (the others pass).
+   * `whileLost` runs after the endpoint answered and before the connection drops: what others do meanwhile.
+   */
+  | { readonly kind: 'lose-answers'; readonly every?: number; readonly whileLost?: (request: ProxiedRequest) => Promise<void> };
 
 export type FaultKind = FaultMode['kind'];
+
+/** The modes that act on requests rather than connections: they can be scheduled by setModeAfter. */
+export type RequestFaultMode = Exclude<FaultMode, { readonly kind: 'refuse' | 'down' }>;
 
 /** The two throttling errors DynamoDB answers with. */
 export type ThrottlingError = 'ProvisionedThroughputExceededException' | 'ThrottlingException';
@@ -43,8 +50,9 @@ export const FAULTS = {
   throttle: { kind: 'throttle', error: 'ProvisionedThroughputExceededException' },
   throttlingException: { kind: 'throttle', error: 'ThrottlingException' },
   loseAnswers: { kind: 'lose-answers' },
+  loseEveryNthAnswer: (every: number): FaultMode => ({ kind: 'lose-answers', every }),
   slow: (delayMs: number): FaultMode => ({ kind: 'slow', delayMs }),
-} as const satisfies Record<string, FaultMode | ((delayMs: number) => FaultMode)>;
+} as const satisfies Record<string, FaultMode | ((value: number) => FaultMode)>;
 
 /** One request the proxy read, and what became of it. */
 export interface ProxiedRequest {
@@ -52,8 +60,12 @@ export interface ProxiedRequest {
   readonly operation: string;
   /** The mode the request met. */
   readonly mode: FaultKind;
+  /** The request's JSON body as sent (the table, the key, the expressions). */
+  readonly body: string;
   /** The endpoint's HTTP status, when the request reached it. */
   upstreamStatus?: number;
+  /** True when the endpoint answered and the proxy dropped the answer (`lose-answers`). */
+  answerLost?: boolean;
 }
 
 export interface FaultProxy {
@@ -63,6 +75,11 @@ export interface FaultProxy {
   readonly mode: FaultMode;
   /** From now on, treat requests as `mode` says. Leaving `down` listens again on the same port. */
   setMode(mode: FaultMode): Promise<void>;
+  /**
+   * Keeps the current mode for the next `requests` requests, then switches to `next`: for code that runs a
+   * sequence of calls on its own (a child process), where the test cannot switch between two of them.
+   */
+  setModeAfter(requests: number, next: RequestFaultMode): void;
   /** Requests read per operation since the start or the last reset(), whatever became of them. */
   counts(): Record<string, number>;
   /** Requests read for `operation` since the start or the last reset(). */
@@ -74,6 +91,8 @@ export interface FaultProxy {
   reset(): void;
   stop(): Promise<void>;
 }
+
+const noop = async (): Promise<void> => undefined;
 
 /** The operation a DynamoDB JSON request names, from `X-Amz-Target: DynamoDB_20120810.GetItem`. */
 export function operationOf(target: string | string[] | undefined): string {
@@ -93,6 +112,9 @@ export async function startFaultProxy(upstreamEndpoint: string, initialMode: Fau
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   let mode: FaultMode = initialMode;
+  let scheduled: { remaining: number; next: RequestFaultMode } | undefined;
+  /** Requests met in the current lose-answers mode, for `every`. */
+  let metInMode = 0;
   let requests: ProxiedRequest[] = [];
   let refusedConnections = 0;
   let listening = false;
@@ -119,13 +141,18 @@ export async function startFaultProxy(upstreamEndpoint: string, initialMode: Fau
 
   function handle(request: http.IncomingMessage, response: http.ServerResponse, body: Buffer): void {
     const current = mode;
-    const record: ProxiedRequest = { operation: operationOf(request.headers['x-amz-target']), mode: current.kind };
+    if (scheduled && --scheduled.remaining <= 0) {
+      metInMode = 0;
+      mode = scheduled.next;
+      scheduled = undefined;
+    }
+    const record: ProxiedRequest = { operation: operationOf(request.headers['x-amz-target']), mode: current.kind, body: body.toString('utf8') };
     requests.push(record);
     switch (current.kind) {
       case 'pass':
-        return forward(request, response, body, record, false);
+        return forward(request, response, body, record);
       case 'lose-answers':
-        return forward(request, response, body, record, true);
+        return forward(request, response, body, record, ++metInMode % (current.every ?? 1) === 0 ? (current.whileLost ?? noop) : undefined);
       case 'refuse':
       case 'down':
         // A keep-alive connection opened before the outage: the server is gone, so is the connection.
@@ -148,7 +175,7 @@ export async function startFaultProxy(upstreamEndpoint: string, initialMode: Fau
         const timer = setTimeout(() => {
           timers.delete(timer);
           // A client that timed out has closed its connection: its request is lost with it, as on a real network.
-          if (!request.socket.destroyed) forward(request, response, body, record, false);
+          if (!request.socket.destroyed) forward(request, response, body, record);
         }, current.delayMs);
         timer.unref();
         timers.add(timer);
@@ -157,7 +184,8 @@ export async function startFaultProxy(upstreamEndpoint: string, initialMode: Fau
     }
   }
 
-  function forward(request: http.IncomingMessage, response: http.ServerResponse, body: Buffer, record: ProxiedRequest, loseAnswer: boolean): void {
+  /** With `loseAnswer`, the endpoint's answer is dropped after `loseAnswer()` settles. */
+  function forward(request: http.IncomingMessage, response: http.ServerResponse, body: Buffer, record: ProxiedRequest, loseAnswer?: (request: ProxiedRequest) => Promise<void>): void {
     const outgoing = http.request(
       {
         host: upstream.hostname,
@@ -173,7 +201,9 @@ export async function startFaultProxy(upstreamEndpoint: string, initialMode: Fau
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));
         answer.on('end', () => {
           if (loseAnswer) {
-            request.socket.destroy();
+            record.answerLost = true;
+            const drop = (): void => void request.socket.destroy();
+            loseAnswer(record).then(drop, drop);
             return;
           }
           const headers = { ...answer.headers };
@@ -211,7 +241,7 @@ export async function startFaultProxy(upstreamEndpoint: string, initialMode: Fau
   }
 
   function dropConnections(): void {
-    for (const socket of sockets) socket.destroy();
+    for (const socket of sockets) socket.resetAndDestroy();
     sockets.clear();
   }
 
@@ -227,12 +257,23 @@ export async function startFaultProxy(upstreamEndpoint: string, initialMode: Fau
     },
     async setMode(next) {
       if (stopped) throw new Error('the fault proxy is stopped');
+      scheduled = undefined;
+      metInMode = 0;
       mode = next;
       if (next.kind === 'down') await closeListener();
       else if (!listening) await listen(port);
       // An endpoint that breaks takes its open connections with it; without this, pooled keep-alive connections
       // would keep reaching the old behaviour.
-      if (next.kind === 'refuse') dropConnections();
+      if (next.kind === 'refuse' || next.kind === 'down') {
+        dropConnections();
+        // Lets clients in this process see their pooled connections close before their next request.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
+    setModeAfter(count, next) {
+      if (!(Number.isInteger(count) && count >= 1)) throw new RangeError(`setModeAfter needs a whole number of requests from 1, got ${count}`);
+      if (mode.kind === 'refuse' || mode.kind === 'down') throw new Error(`setModeAfter counts requests, and none arrive in ${mode.kind} mode`);
+      scheduled = { remaining: count, next };
     },
     counts() {
       const counts: Record<string, number> = {};

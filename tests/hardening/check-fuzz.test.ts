@@ -1,0 +1,305 @@
+/**
+ * Property-based tests of the check function's real module (functions/check/handler.ts) against dynalite: whatever
+ * the event, the answer is a valid API Gateway proxy response, a client error is a 400 with a clear message, and
+ * nothing leaks (no stack trace, no unhandled rejection, no echo of a huge input).
+ */
+import * as fc from 'fast-check';
+import * as path from 'node:path';
+import type { CheckHandler } from '../../functions/check/check-handler';
+import { SWITCH_NAME_PATTERN } from '../../functions/switch/schema';
+import { startDynamo, type LocalDynamo } from '../support/dynalite';
+import { consoleTestEvent, functionUrlEvent, httpApiEvent, restApiEvent } from '../support/lambda-events';
+import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
+import { captureStdout, lambdaLikeEnvironment, loadCheckModule, onUnhandledRejection, withEnvironment, type CapturedLog } from './support/check-module';
+
+const TABLE = 'switches';
+const DEFAULT_SWITCH = 'global';
+/** Switches with an item that suspends them; every other switch is active. Prototype names on purpose. */
+const SUSPENDED = ['payments', '__proto__', 'constructor'];
+const ACTIVE = ['orders', 'prototype', 'toString', DEFAULT_SWITCH];
+const PROJECT_ROOT = path.resolve(__dirname, '../..');
+
+/** Cases per property: thousands in all. */
+const RUNS = { jsonValues: 2000, eventShaped: 3000, realEventsWithHostileFields: 1500 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// What the check must answer: the switch an event names (functions/check/check-event.ts's contract, restated).
+// ---------------------------------------------------------------------------------------------------------------
+
+type Named = { readonly ok: true; readonly switch: string } | { readonly ok: false };
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const own = (object: Record<string, unknown>, key: string): unknown => (Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined);
+const nameOrError = (value: unknown): Named => (typeof value === 'string' && SWITCH_NAME_PATTERN.test(value) ? { ok: true, switch: value } : { ok: false });
+
+/** Path parameter `switch`, else a `/switches/<name>` rawPath, else query parameter `switch`, else the default. */
+function namedSwitch(event: unknown): Named {
+  if (!isObject(event)) return { ok: false };
+  const pathParameters = own(event, 'pathParameters');
+  if (pathParameters !== undefined && pathParameters !== null && !isObject(pathParameters)) return { ok: false };
+  if (isObject(pathParameters) && own(pathParameters, 'switch') !== undefined) return nameOrError(own(pathParameters, 'switch'));
+  const rawPath = own(event, 'rawPath');
+  if (typeof rawPath === 'string' && rawPath.startsWith('/switches/')) {
+    const segment = rawPath.slice('/switches/'.length).replace(/\/$/, '');
+    try {
+      return nameOrError(decodeURIComponent(segment));
+    } catch {
+      return { ok: false };
+    }
+  }
+  const query = own(event, 'queryStringParameters');
+  if (query !== undefined && query !== null && !isObject(query)) return { ok: false };
+  if (isObject(query) && own(query, 'switch') !== undefined) return nameOrError(own(query, 'switch'));
+  return { ok: true, switch: DEFAULT_SWITCH };
+}
+
+/** The messages a 400 may carry: each says what is wrong with the event. */
+const CLIENT_ERROR = new RegExp(
+  [
+    '^the event must be a JSON object \\(an API Gateway, function URL or console test event\\), got (null|nothing|an array|a \\w+)$',
+    '^(pathParameters|queryStringParameters) must be an object, got (an array|a \\w+)$',
+    '^(path|query) parameter "switch" must be a string, got (null|an array|a \\w+)$',
+    '^invalid switch name ".*" in (path parameter "switch"|query parameter "switch"|the path /switches/<name>): use 1-64 characters of A-Z a-z 0-9 \\. _ -$',
+    '^the path ".*" is not valid percent-encoding$',
+  ].join('|'),
+  's',
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Hostile values
+// ---------------------------------------------------------------------------------------------------------------
+
+const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
+
+/** Long strings cost memory, not randomness: one character repeated up to a megabyte. */
+const hugeString = fc.tuple(fc.constantFrom('x', '/', '%', '\u00e9', '\ud83d\ude00', '\u202e', '\u0000'), fc.integer({ min: 10_000, max: 1_000_000 })).map(([char, length]) => char.repeat(length));
+
+const hostileString = fc.oneof(
+  { weight: 4, arbitrary: fc.string() },
+  { weight: 3, arbitrary: fc.string({ unit: 'grapheme', maxLength: 80 }) },
+  // Lone surrogates and every plane.
+  { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 80 }) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      ...PROTOTYPE_KEYS,
+      'toString',
+      'hasOwnProperty',
+      '',
+      ' ',
+      '.',
+      '..',
+      '../global',
+      'global ',
+      'glob\u0000al',
+      '\u202eglobal',
+      'caf\u00e9',
+      '\ufb00',
+      '%',
+      '%E0%A4%A',
+      '%2e%2e',
+      'a'.repeat(64),
+      'a'.repeat(65),
+      '    at Object.<anonymous> (/var/task/index.js:1:1)',
+    ),
+  },
+  { weight: 1, arbitrary: hugeString },
+);
+
+const validName = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(...SUSPENDED, ...ACTIVE) },
+  { weight: 1, arbitrary: fc.stringMatching(SWITCH_NAME_PATTERN) },
+);
+
+/** A switch name as an event might carry one: valid, hostile, or not a string at all. */
+const switchCandidate = fc.oneof(validName, hostileString, fc.constantFrom(null, undefined, 0, -1, true, [], {}, ['payments'], { switch: 'payments' }));
+
+/** Any value: scalars of every kind, nested arrays and objects whose keys include the prototype keys. */
+const { hostileValue } = fc.letrec((tie) => ({
+  hostileValue: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    hostileString,
+    fc.constantFrom(null, undefined, true, false, 0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.MAX_SAFE_INTEGER + 2),
+    fc.double(),
+    fc.array(tie('hostileValue'), { maxLength: 5 }),
+    fc.dictionary(fc.oneof(fc.constantFrom(...PROTOTYPE_KEYS, 'switch'), fc.string()), tie('hostileValue'), { maxKeys: 5 }),
+  ),
+}));
+
+/** A parameter map as API Gateway sends one, or anything else in its place. */
+const parameters = fc.oneof(
+  fc.constant(null),
+  fc.record({ switch: switchCandidate }),
+  fc.dictionary(fc.oneof(fc.constantFrom(...PROTOTYPE_KEYS, 'switch'), fc.string()), switchCandidate, { maxKeys: 4 }),
+  hostileValue,
+);
+
+const rawPath = fc.oneof(
+  switchCandidate.map((name) => `/switches/${String(name)}`),
+  switchCandidate.map((name) => `/switches/${typeof name === 'string' ? encodeURIComponent(name) : String(name)}/`),
+  hostileString,
+  hostileValue,
+);
+
+/** Objects shaped like API Gateway and function URL events, every field possibly hostile or missing. */
+const eventShaped = fc
+  .record(
+    {
+      version: fc.oneof(fc.constantFrom('1.0', '2.0'), hostileValue),
+      resource: hostileValue,
+      httpMethod: fc.oneof(fc.constantFrom('GET', 'POST'), hostileValue),
+      rawPath,
+      rawQueryString: hostileValue,
+      pathParameters: parameters,
+      queryStringParameters: parameters,
+      multiValueQueryStringParameters: hostileValue,
+      headers: fc.oneof(fc.dictionary(fc.string(), fc.string(), { maxKeys: 4 }), hostileValue),
+      requestContext: hostileValue,
+      body: fc.oneof(fc.constant(null), hostileString),
+      isBase64Encoded: hostileValue,
+      // Computed: a literal `__proto__:` would set the model's prototype instead of adding a field.
+      ['__proto__']: hostileValue,
+      constructor: hostileValue,
+      prototype: hostileValue,
+    },
+    { requiredKeys: [] },
+  )
+  .chain((event) => fc.constantFrom<unknown>(event, Object.assign(Object.create(null), event), [event]));
+
+/** The shapes real callers send, with one field replaced by a hostile value (as an attacker controls the path). */
+const realEventWithHostileField = fc
+  .tuple(
+    fc.constantFrom<() => Record<string, unknown>>(
+      () => ({ ...consoleTestEvent }),
+      () => ({ ...restApiEvent({ pathSwitch: 'payments' }) }),
+      () => ({ ...restApiEvent({ querySwitch: 'orders' }) }),
+      () => ({ ...httpApiEvent({ pathSwitch: 'payments' }) }),
+      () => ({ ...functionUrlEvent({ rawPath: '/switches/payments' }) }),
+      () => ({ ...functionUrlEvent({ querySwitch: 'payments' }) }),
+    ),
+    fc.constantFrom('pathParameters', 'queryStringParameters', 'rawPath', 'requestContext', 'headers', '__proto__', 'constructor'),
+    fc.oneof(parameters, rawPath),
+  )
+  .map(([event, field, value]) => {
+    const hostile = event();
+    Object.defineProperty(hostile, field, { value, enumerable: true, configurable: true, writable: true });
+    return hostile;
+  });
+
+/**
+ * Freezes `value` and everything in it: a handler that writes to its event would throw, and the test would see
+ * it. Iterative, since some events are nested thousands deep.
+ */
+function deepFreeze<T>(value: T): T {
+  const pending: unknown[] = [value];
+  const seen = new Set<unknown>();
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next !== 'object' || next === null || seen.has(next)) continue;
+    seen.add(next);
+    for (const key of Reflect.ownKeys(next)) pending.push((next as Record<PropertyKey, unknown>)[key]);
+    Object.freeze(next);
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+let dynamo: LocalDynamo;
+let restoreEnvironment: () => void;
+let handler: CheckHandler;
+let log: CapturedLog;
+let unhandled: unknown[];
+let stopWatching: () => void;
+let casesRun = 0;
+
+beforeAll(async () => {
+  dynamo = await startDynamo();
+  await dynamo.createSwitchTable(TABLE);
+  for (const name of SUSPENDED) await putRawSwitchItem(dynamo.client, TABLE, name, switchAttributes({ suspended: true, reason: 'fuzzing', until: '2099-01-01T00:00:00.000Z' }));
+  for (const name of ACTIVE) await putRawSwitchItem(dynamo.client, TABLE, name, switchAttributes({ suspended: false }));
+  restoreEnvironment = withEnvironment(
+    lambdaLikeEnvironment(dynamo.endpoint, { SUSPENSE_TABLE: TABLE, SUSPENSE_CACHE_TTL_SECONDS: '3600', SUSPENSE_DEFAULT_SWITCH: DEFAULT_SWITCH }),
+  );
+  handler = loadCheckModule();
+  unhandled = [];
+  stopWatching = onUnhandledRejection((reason) => unhandled.push(reason));
+});
+beforeEach(() => {
+  log = captureStdout();
+});
+afterEach(() => {
+  log.restore();
+  expect(unhandled).toEqual([]);
+});
+afterAll(async () => {
+  stopWatching?.();
+  restoreEnvironment?.();
+  await dynamo?.stop();
+});
+
+/** Invokes the handler with `event` and checks every property an answer must have. */
+async function checkAnswers(event: unknown): Promise<void> {
+  casesRun++;
+  log.clear();
+  const response = await handler(deepFreeze(event), { awsRequestId: `fuzz-${casesRun}` });
+
+  // A valid API Gateway proxy response: exactly these three fields, of these types.
+  expect(Object.keys(response).sort()).toEqual(['body', 'headers', 'statusCode']);
+  expect(Number.isInteger(response.statusCode)).toBe(true);
+  expect(Object.getPrototypeOf(response.headers)).toBe(Object.prototype);
+  for (const value of Object.values(response.headers)) expect(typeof value).toBe('string');
+  expect(response.headers['content-type']).toBe('application/json');
+  expect(typeof response.body).toBe('string');
+  const body = JSON.parse(response.body) as Record<string, unknown>;
+  expect(isObject(body)).toBe(true);
+  // Nothing of the function's insides, and no echo of a huge input.
+  expect(response.body).not.toContain(PROJECT_ROOT);
+  expect(response.body).not.toMatch(/node_modules|\.ts:\d+/);
+  expect(response.body.length).toBeLessThanOrEqual(1024);
+
+  const expected = namedSwitch(event);
+  if (!expected.ok) {
+    expect(response.statusCode).toBe(400);
+    expect(Object.keys(body)).toEqual(['error']);
+    expect(body.error).toMatch(CLIENT_ERROR);
+  } else {
+    const suspended = SUSPENDED.includes(expected.switch);
+    expect(response.statusCode).toBe(suspended ? 503 : 200);
+    expect(body).toEqual(suspended ? { switch: expected.switch, suspended: true, reason: 'fuzzing', until: '2099-01-01T00:00:00.000Z' } : { switch: expected.switch, suspended: false });
+  }
+  // One log line per invocation, never an error: a hostile event is the caller's problem, not the function's.
+  expect(log.checks()).toEqual([expect.objectContaining({ level: 'info', statusCode: response.statusCode })]);
+}
+
+describe('check function given hostile events', () => {
+  it(`answers ${RUNS.jsonValues} arbitrary JSON values (objects with prototype keys included) with a valid response`, async () => {
+    const jsonValues = fc.oneof(fc.jsonValue(), fc.json().map((text) => JSON.parse(text) as unknown), hostileValue);
+    const before = casesRun;
+    await fc.assert(fc.asyncProperty(jsonValues, checkAnswers), { numRuns: RUNS.jsonValues });
+    expect(casesRun - before).toBe(RUNS.jsonValues);
+  });
+
+  it(`answers ${RUNS.eventShaped} event-shaped objects with hostile fields: the named switch, or 400 with a clear message`, async () => {
+    const before = casesRun;
+    await fc.assert(fc.asyncProperty(eventShaped, checkAnswers), { numRuns: RUNS.eventShaped });
+    expect(casesRun - before).toBe(RUNS.eventShaped);
+  });
+
+  it(`answers ${RUNS.realEventsWithHostileFields} real API Gateway and function URL events with one hostile field`, async () => {
+    const before = casesRun;
+    await fc.assert(fc.asyncProperty(realEventWithHostileField, checkAnswers), { numRuns: RUNS.realEventsWithHostileFields });
+    expect(casesRun - before).toBe(RUNS.realEventsWithHostileFields);
+  });
+
+  it.each([
+    ['a path parameter of a megabyte', { pathParameters: { switch: 'x'.repeat(1_000_000) } }],
+    ['a rawPath of a megabyte of percent signs', { rawPath: `/switches/${'%'.repeat(1_000_000)}` }],
+    ['an array nested 10 000 deep', JSON.parse(`${'['.repeat(10_000)}${']'.repeat(10_000)}`)],
+    ['pathParameters nested 10 000 deep', { pathParameters: JSON.parse(`${'{"switch":'.repeat(10_000)}1${'}'.repeat(10_000)}`) }],
+    ['a __proto__ key naming a suspended switch', JSON.parse('{"__proto__":{"pathParameters":{"switch":"payments"}}}')],
+    ['queryStringParameters inheriting a switch', { queryStringParameters: Object.create({ switch: 'payments' }) }],
+  ])('answers %s without trouble', async (_case, event) => {
+    await checkAnswers(event);
+  });
+});

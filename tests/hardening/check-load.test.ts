@@ -1,0 +1,223 @@
+/**
+ * The check function's real module under load, against dynalite through a counting proxy: many concurrent
+ * invocations answer correctly, the cache sends at most one GetItem per switch per TTL, and memory stays flat.
+ */
+import { spawn } from 'node:child_process';
+import * as dgram from 'node:dgram';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { CheckHandler } from '../../functions/check/check-handler';
+import { startDynamo, type LocalDynamo } from '../support/dynalite';
+import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy';
+import { restApiEvent } from '../support/lambda-events';
+import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
+import { captureStdout, freezeDate, lambdaLikeEnvironment, loadCheckModule, withEnvironment, type CapturedLog } from './support/check-module';
+
+const PROJECT_ROOT = path.resolve(__dirname, '../..');
+const TABLE = 'switches';
+const TTL_MS = 1000;
+/** Ten switches, every other one suspended. */
+const SWITCHES = Array.from({ length: 10 }, (_, index) => `load-${index}`);
+const isSuspended = (name: string): boolean => Number(name.slice('load-'.length)) % 2 === 0;
+
+let dynamo: LocalDynamo;
+let proxy: FaultProxy;
+
+beforeAll(async () => {
+  dynamo = await startDynamo();
+  await dynamo.createSwitchTable(TABLE);
+  for (const name of SWITCHES) {
+    await putRawSwitchItem(dynamo.client, TABLE, name, switchAttributes(isSuspended(name) ? { suspended: true, reason: 'load test' } : { suspended: false }));
+  }
+  proxy = await startFaultProxy(dynamo.endpoint);
+});
+afterAll(async () => {
+  await proxy?.stop();
+  await dynamo?.stop();
+});
+
+const settingsEnv = (ttlSeconds: number) => ({ SUSPENSE_TABLE: TABLE, SUSPENSE_CACHE_TTL_SECONDS: String(ttlSeconds) });
+
+/** The switch a GetItem request asked for. */
+function switchOf(request: ProxiedRequest): string {
+  return (JSON.parse(request.body) as { Key: { switch: { S: string } } }).Key.switch.S;
+}
+
+function getItemsPerSwitch(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const request of proxy.requests) if (request.operation === 'GetItem') counts[switchOf(request)] = (counts[switchOf(request)] ?? 0) + 1;
+  return counts;
+}
+
+/** Statuses of `count` invocations started together, spread over the switches. */
+async function burst(handler: CheckHandler, count: number): Promise<number[]> {
+  const responses = await Promise.all(
+    Array.from({ length: count }, (_, index) => handler(restApiEvent({ pathSwitch: SWITCHES[index % SWITCHES.length] }), { awsRequestId: `load-${index}` })),
+  );
+  return responses.map((response, index) => {
+    // Every answer is the right one, not merely a 200.
+    expect(response.statusCode).toBe(isSuspended(SWITCHES[index % SWITCHES.length]!) ? 503 : 200);
+    return response.statusCode;
+  });
+}
+
+describe('check function under load', () => {
+  describe('with the clock moved by the test', () => {
+    const T0 = Date.parse('2030-01-01T00:00:00.000Z');
+    let restoreEnvironment: () => void;
+    let handler: CheckHandler;
+    let log: CapturedLog;
+
+    beforeAll(() => {
+      freezeDate(T0);
+      restoreEnvironment = withEnvironment(lambdaLikeEnvironment(proxy.endpoint, settingsEnv(TTL_MS / 1000)));
+      handler = loadCheckModule();
+      log = captureStdout({ keep: false });
+    });
+    afterAll(() => {
+      log.restore();
+      restoreEnvironment();
+      jest.useRealTimers();
+    });
+
+    it('answers 6000 invocations, 200 at a time, with zero errors and exactly one GetItem per switch per TTL', async () => {
+      proxy.reset();
+      const windows = 6;
+      // Within each TTL window: a burst at its start, more through it, the last a millisecond before it ends.
+      const offsets = [0, 250, 500, 750, 999];
+      const statuses: number[] = [];
+
+      for (let window = 0; window < windows; window++) {
+        for (const offset of offsets) {
+          jest.setSystemTime(T0 + window * TTL_MS + offset);
+          statuses.push(...(await burst(handler, 200)));
+        }
+      }
+
+      expect(statuses).toHaveLength(6000);
+      expect(statuses.filter((status) => status !== 200 && status !== 503)).toEqual([]);
+      expect(getItemsPerSwitch()).toEqual(Object.fromEntries(SWITCHES.map((name) => [name, windows])));
+      expect(proxy.counts()).toEqual({ GetItem: windows * SWITCHES.length });
+    });
+  });
+
+  describe('with the real clock', () => {
+    it('keeps to one GetItem per switch per TTL through 3 s of sustained concurrent invocations', async () => {
+      const restoreEnvironment = withEnvironment(lambdaLikeEnvironment(proxy.endpoint, settingsEnv(TTL_MS / 1000)));
+      const log = captureStdout({ keep: false });
+      try {
+        const handler = loadCheckModule();
+        proxy.reset();
+        let invocations = 0;
+        const startedAt = Date.now();
+        const worker = async (): Promise<void> => {
+          while (Date.now() - startedAt < 3000) {
+            const name = SWITCHES[invocations++ % SWITCHES.length]!;
+            const response = await handler(restApiEvent({ pathSwitch: name }), { awsRequestId: `sustained-${invocations}` });
+            expect(response.statusCode).toBe(isSuspended(name) ? 503 : 200);
+            // Each invocation is a task of its own, as in Lambda: cache hits alone would never let I/O through.
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        };
+        await Promise.all(Array.from({ length: 50 }, worker));
+        const elapsedMs = Date.now() - startedAt;
+
+        // A read expires TTL after it completed, so reads of one switch are at least a TTL apart.
+        const mostReads = 1 + Math.floor(elapsedMs / TTL_MS);
+        const perSwitch = getItemsPerSwitch();
+        expect(Object.keys(perSwitch).sort()).toEqual([...SWITCHES].sort());
+        for (const name of SWITCHES) {
+          expect(perSwitch[name]).toBeLessThanOrEqual(mostReads);
+          expect(perSwitch[name]).toBeGreaterThanOrEqual(2);
+        }
+        expect(invocations).toBeGreaterThan(10_000);
+      } finally {
+        log.restore();
+        restoreEnvironment();
+      }
+    });
+  });
+
+  describe('memory', () => {
+    interface ProbeResult {
+      /** heapUsed after garbage collection: after the warm-up, then after each round. */
+      readonly heapUsed: number[];
+      readonly statuses: Record<string, number>;
+      readonly logLines: number;
+      readonly xrayLoaded: boolean;
+    }
+
+    /** Runs tests/hardening/support/memory-probe.js on the handler module in a process started with --expose-gc. */
+    async function probeMemory(run: { warmup: number; rounds: number; invocations: number }, env: Record<string, string>): Promise<ProbeResult> {
+      const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-memory-'));
+      try {
+        const configFile = path.join(workDir, 'config.json');
+        const resultFile = path.join(workDir, 'result.json');
+        fs.writeFileSync(configFile, JSON.stringify({ switches: SWITCHES, concurrency: 100, ...run }));
+        const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+          const child = spawn(
+            process.execPath,
+            ['--expose-gc', '-r', path.join(PROJECT_ROOT, 'tools/register-ts.js'), path.join(__dirname, 'support/memory-probe.js'), path.join(PROJECT_ROOT, 'functions/check/handler.ts'), configFile, resultFile],
+            {
+              cwd: PROJECT_ROOT,
+              env: { PATH: process.env.PATH ?? '', ...lambdaLikeEnvironment(proxy.endpoint, settingsEnv(TTL_MS / 1000)), LAMBDA_TASK_ROOT: workDir, ...env },
+              stdio: ['ignore', 'ignore', 'pipe'],
+            },
+          );
+          let stderr = '';
+          child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+          const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+          child.on('error', reject);
+          child.on('close', (exitCode) => {
+            clearTimeout(killer);
+            resolve({ code: exitCode, stderr });
+          });
+        });
+        expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+        return JSON.parse(fs.readFileSync(resultFile, 'utf8')) as ProbeResult;
+      } finally {
+        fs.rmSync(workDir, { recursive: true, force: true });
+      }
+    }
+
+    const KB = 1024;
+    /** heapUsed after the last round minus heapUsed after the warm-up. */
+    const growth = (heapUsed: number[]): number => heapUsed[heapUsed.length - 1]! - heapUsed[0]!;
+
+    it('stays flat across 150 000 invocations: heap growth under 256 KB (under 2 bytes an invocation)', async () => {
+      const result = await probeMemory({ warmup: 20_000, rounds: 3, invocations: 50_000 }, {});
+
+      expect(result.xrayLoaded).toBe(false);
+      expect(result.statuses).toEqual({ 200: 75_000, 503: 75_000 });
+      expect(result.logLines).toBe(170_000);
+      expect(growth(result.heapUsed)).toBeLessThan(256 * KB);
+    });
+
+    // With X-Ray, V8 keeps compiling the SDK's hot paths well after the warm-up: about 0.3 MB of code and its
+    // metadata arrive once, then the heap holds. A subsegment kept per invocation would be tens of megabytes.
+    it('stays flat with X-Ray active across 60 000 invocations: heap growth under 1.5 MB (under 26 bytes an invocation)', async () => {
+      const sink = dgram.createSocket('udp4');
+      let datagrams = 0;
+      sink.on('message', () => datagrams++);
+      await new Promise<void>((resolve) => sink.bind(0, '127.0.0.1', resolve));
+      try {
+        const result = await probeMemory(
+          { warmup: 10_000, rounds: 3, invocations: 20_000 },
+          {
+            AWS_LAMBDA_FUNCTION_NAME: 'suspense-check-memory',
+            _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+            AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${sink.address().port}`,
+          },
+        );
+
+        expect(result.xrayLoaded).toBe(true);
+        expect(result.statuses).toEqual({ 200: 30_000, 503: 30_000 });
+        expect(datagrams).toBeGreaterThan(0);
+        expect(growth(result.heapUsed)).toBeLessThan(1536 * KB);
+      } finally {
+        sink.close();
+      }
+    });
+  });
+});

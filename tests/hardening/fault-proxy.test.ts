@@ -1,0 +1,122 @@
+/**
+ * The fault-injecting proxy the hardening tests rely on (tests/support/fault-proxy.ts): each mode, as a DynamoDB
+ * client sees it. If these fail, the other hardening tests prove nothing.
+ */
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { createDynamoClient } from '../../functions/switch/dynamo-client';
+import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
+import { FAULTS, startFaultProxy, type FaultProxy } from '../support/fault-proxy';
+import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
+
+const TABLE = 'switches';
+let dynamo: LocalDynamo;
+let proxy: FaultProxy;
+let client: DynamoDBClient;
+
+beforeAll(async () => {
+  dynamo = await startDynamo();
+  await dynamo.createSwitchTable(TABLE);
+  await putRawSwitchItem(dynamo.client, TABLE, 'global', switchAttributes({ suspended: true, reason: 'proxied' }));
+  proxy = await startFaultProxy(dynamo.endpoint);
+  // One attempt of 100 ms: each mode shows as exactly one outcome.
+  client = createDynamoClient({ requestTimeoutMs: 100, maxAttempts: 1, sdk: { endpoint: proxy.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS } });
+});
+beforeEach(async () => {
+  await proxy.setMode(FAULTS.pass);
+  proxy.reset();
+});
+afterAll(async () => {
+  client?.destroy();
+  await proxy?.stop();
+  await dynamo?.stop();
+});
+
+/**
+ * The item's `reason`, or the error as `{ name, status, message }`. Network errors are matched by message: under
+ * Jest they come from another realm than the test's `Error`, and the SDK wraps them ("AWS SDK error wrapper for
+ * ..."), dropping their `code`.
+ */
+async function getItem(): Promise<unknown> {
+  try {
+    const output = await client.send(new GetItemCommand({ TableName: TABLE, Key: { switch: { S: 'global' } } }));
+    return output.Item?.reason?.S;
+  } catch (error) {
+    const failure = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+    return { name: failure.name, status: failure.$metadata?.httpStatusCode, message: failure.message };
+  }
+}
+
+const failure = (message: RegExp, status?: number) => ({ name: expect.any(String), status, message: expect.stringMatching(message) });
+const RESET = /socket hang up|ECONNRESET/;
+const TIMED_OUT = /exceeded the configured 100 ms/;
+
+describe('fault proxy', () => {
+  it('passes requests through and counts them by operation', async () => {
+    expect(await getItem()).toBe('proxied');
+    expect(proxy.counts()).toEqual({ GetItem: 1 });
+    expect(proxy.requests).toEqual([{ operation: 'GetItem', mode: 'pass', body: expect.stringContaining('"global"'), upstreamStatus: 200 }]);
+  });
+
+  it('refuses connections when down, and listens on the same port again when it heals', async () => {
+    await proxy.setMode(FAULTS.down);
+    expect(await getItem()).toEqual(failure(/ECONNREFUSED/));
+
+    await proxy.setMode(FAULTS.pass);
+    expect(await getItem()).toBe('proxied');
+  });
+
+  it('resets connections in refuse mode', async () => {
+    await proxy.setMode(FAULTS.refuse);
+
+    expect(await getItem()).toEqual(failure(RESET));
+    expect(proxy.counts()).toEqual({});
+  });
+
+  it('reads requests and never answers them in hang mode', async () => {
+    await proxy.setMode(FAULTS.hang);
+    const startedAt = performance.now();
+
+    expect(await getItem()).toEqual(failure(TIMED_OUT));
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(95);
+    expect(proxy.requests).toEqual([expect.objectContaining({ operation: 'GetItem', mode: 'hang' })]);
+  });
+
+  it.each([
+    [FAULTS.throttle, 'ProvisionedThroughputExceededException'],
+    [FAULTS.throttlingException, 'ThrottlingException'],
+  ])('answers %j with DynamoDB\'s HTTP 400 throttling error', async (mode, name) => {
+    await proxy.setMode(mode);
+
+    expect(await getItem()).toEqual({ name, status: 400, message: 'Rate of requests exceeds the allowed throughput (injected by the fault proxy).' });
+    expect(proxy.requests).toEqual([expect.not.objectContaining({ upstreamStatus: expect.anything() })]);
+  });
+
+  it('forwards slow requests late, and drops those whose client gave up', async () => {
+    await proxy.setMode(FAULTS.slow(20));
+    expect(await getItem()).toBe('proxied');
+
+    await proxy.setMode(FAULTS.slow(300));
+    expect(await getItem()).toEqual(failure(TIMED_OUT));
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(proxy.requests.map((request) => request.upstreamStatus)).toEqual([200, undefined]);
+  });
+
+  it('lets a request take effect and loses its answer, every n-th request when asked', async () => {
+    await proxy.setMode(FAULTS.loseEveryNthAnswer(2));
+
+    expect(await getItem()).toBe('proxied');
+    expect(await getItem()).toEqual(failure(RESET));
+    expect(proxy.requests.map(({ upstreamStatus, answerLost }) => ({ upstreamStatus, answerLost }))).toEqual([
+      { upstreamStatus: 200, answerLost: undefined },
+      { upstreamStatus: 200, answerLost: true },
+    ]);
+  });
+
+  it('switches mode by itself after a number of requests', async () => {
+    proxy.setModeAfter(1, FAULTS.hang);
+
+    expect(await getItem()).toBe('proxied');
+    expect(await getItem()).toEqual(failure(TIMED_OUT));
+    expect(proxy.mode).toEqual(FAULTS.hang);
+  });
+});
