@@ -24,6 +24,11 @@ export function timeoutSeconds(options: Options, command: string, fallback: numb
   return seconds;
 }
 
+/** A signal that aborts after `seconds`; AbortSignal.timeout takes whole milliseconds only. */
+export function deadlineSignal(seconds: number): AbortSignal {
+  return AbortSignal.timeout(Math.max(1, Math.ceil(seconds * 1000)));
+}
+
 const REGION = /^[a-z]{2}(-[a-z0-9]+){1,4}$/;
 
 export function regionOption(options: Options, command: string): string | undefined {

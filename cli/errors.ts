@@ -66,11 +66,13 @@ function describeAwsError(error: Error, context: FailureContext): string | undef
   const service = context.service ?? 'AWS';
   const subject = context.subject ?? 'the resource';
   const code = networkCode(error);
+  // Checked first: the SDK names some network failures TimeoutError (a reset socket among them), and a
+  // connection that was refused or reset must not read as "no answer within --timeout".
+  if (code && !code.startsWith('ETIMEDOUT')) return `cannot reach ${service} at ${endpointOf(context.service)}: ${code}`;
   if (isTimeout(error)) {
     const within = context.timeoutSeconds === undefined ? '' : ` within ${context.timeoutSeconds}s`;
     return `no answer from ${service}${within} (${endpointOf(context.service)})`;
   }
-  if (code) return `cannot reach ${service} at ${endpointOf(context.service)}: ${code}`;
   if (error.name === 'ResourceNotFoundException') return `${service}: ${subject} not found (${error.name}: ${error.message})`;
   if (error.name === 'CredentialsProviderError' || (/credential/i.test(error.message) && !hasServiceFault(error))) {
     return `no usable AWS credentials: ${error.message}`;

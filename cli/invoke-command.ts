@@ -8,7 +8,7 @@ import { quote } from '../functions/switch/switch-input';
 import type { CliIo } from './cli-io';
 import type { CommandLine } from './command-line';
 import { DEFAULT_INVOKE_TIMEOUT_SECONDS } from './command-specs';
-import { regionOption, stringOption, timeoutSeconds } from './common-options';
+import { deadlineSignal, regionOption, stringOption, timeoutSeconds } from './common-options';
 import { CliFailure, EXIT, UsageError, type FailureContext } from './errors';
 import { readStackOutput } from './stack-outputs';
 import { CONSOLE_TEST_EVENT } from '../functions/check/console-test-event';
@@ -105,7 +105,7 @@ export async function runInvoke(line: RunLine, parsed: InvokeArguments, io: CliI
         LogType: 'Tail',
         Payload: Buffer.from(parsed.payload, 'utf8'),
       }),
-      { abortSignal: AbortSignal.timeout(parsed.timeoutSeconds * 1000) },
+      { abortSignal: deadlineSignal(parsed.timeoutSeconds) },
     );
     const text = output.Payload ? Buffer.from(output.Payload).toString('utf8') : '';
     const view: InvokeView = {

@@ -9,7 +9,7 @@ import {
 } from '../functions/switch/switch-writes';
 import { createCliDynamoClient } from './dynamodb-client';
 import type { CliIo } from './cli-io';
-import { resolveTableName } from './common-options';
+import { deadlineSignal, resolveTableName } from './common-options';
 import { EXIT, type FailureContext } from './errors';
 import { printable, renderNotes, renderTable, toSwitchView, type SwitchView } from './render';
 import type { RunLine, SwitchArguments } from './switch-arguments';
@@ -21,7 +21,7 @@ export async function runSwitchCommand(line: RunLine, parsed: SwitchArguments, i
   const client = createCliDynamoClient(parsed.region ? { region: parsed.region } : {});
   const table: SwitchTable = { client, tableName };
   // One deadline for the whole command, retries and conflict re-reads included.
-  const deadline = { abortSignal: AbortSignal.timeout(parsed.timeoutSeconds * 1000) };
+  const deadline = { abortSignal: deadlineSignal(parsed.timeoutSeconds) };
   try {
     if (parsed.write) {
       const options = { ...deadline, now: io.now };

@@ -30,7 +30,7 @@ export function parseUntilArgument(text: string, nowMs: number): string {
   if (iso) {
     const [offsetHours, offsetMinutes] = [Number(iso[4] ?? 0), Number(iso[5] ?? 0)];
     const ms = Date.parse(text);
-    if (!isCalendarValid(text) || offsetHours > 14 || offsetMinutes > 59 || !Number.isFinite(ms)) {
+    if (!isCalendarValid(text) || offsetMinutes > 59 || offsetHours * 60 + offsetMinutes > 14 * 60 || !Number.isFinite(ms)) {
       throw new UsageError(`--until ${quote(text)} is not a valid date and time`, 'suspend');
     }
     return validateUntil(new Date(ms), nowMs);

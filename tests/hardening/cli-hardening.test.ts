@@ -70,8 +70,7 @@ describe('suspense CLI when DynamoDB fails', () => {
           `^suspense: (DynamoDB refused the request for table "switches": ThrottlingException: Rate of requests exceeds the allowed throughput \\(injected by the fault proxy\\)\\.|no answer from DynamoDB within ${TIMEOUT_SECONDS}s \\(${escaped(proxy.endpoint)}\\))\n$`,
         ),
     ],
-    // The CLI's message for these two is wrong today (see the failing-by-design test below); the line is still one
-    // clear line naming DynamoDB and its endpoint.
+    // One clear line naming DynamoDB and its endpoint (the exact wording for a reset is asserted below).
     ['resetting every connection', FAULTS.refuse, () => new RegExp(`^suspense: [^\\n]*DynamoDB[^\\n]*${escaped(proxy.endpoint)}[^\\n]*\n$`)],
     ['losing every answer', FAULTS.loseAnswers, () => new RegExp(`^suspense: [^\\n]*DynamoDB[^\\n]*${escaped(proxy.endpoint)}[^\\n]*\n$`)],
   ] as const)(
@@ -106,10 +105,8 @@ describe('suspense CLI when DynamoDB fails', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ switch: 'global', suspended: true, reason: 'lossy network', version: before.record.version + 1 });
   });
 
-  // Known bug, routed: the AWS SDK names a reset connection (ECONNRESET) `TimeoutError`, and cli/errors.ts checks
-  // the name before the error code, so a connection reset in milliseconds is reported as no answer within --timeout.
-  // Turn `it.failing` into `it` once fixed.
-  it.failing('says the connection was reset when DynamoDB resets it, rather than that it did not answer within --timeout', async () => {
+  // The AWS SDK names a reset connection (ECONNRESET) `TimeoutError`: the error code must win over the name.
+  it('says the connection was reset when DynamoDB resets it, rather than that it did not answer within --timeout', async () => {
     await proxy.setMode(FAULTS.refuse);
     try {
       const result = await runCli(['status', 'global', '--timeout', String(TIMEOUT_SECONDS)], { env: cliEnv() });
@@ -231,15 +228,14 @@ describe('suspense CLI given hostile arguments', () => {
     expect(JSON.parse(constructor.stdout)).toMatchObject({ switch: 'constructor', suspended: false });
   });
 
-  // Known bugs, routed. Turn `it.failing` into `it` once fixed.
-  // cli/switch-commands.ts passes `seconds * 1000` to AbortSignal.timeout, which takes whole milliseconds only.
-  it.failing('takes a --timeout whose milliseconds are not whole, such as 1.0005 (today: exit 1, "unexpected error: RangeError")', async () => {
+  // AbortSignal.timeout takes whole milliseconds only.
+  it('takes a --timeout whose milliseconds are not whole, such as 1.0005', async () => {
     const result = await runCli(['list', '--timeout', '1.0005'], { env: { ...cliEnv(), AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' } });
 
     expect(result).toMatchObject({ code: 1, stdout: '', stderr: 'suspense: cannot reach DynamoDB at http://127.0.0.1:9: connection refused (ECONNREFUSED)\n' });
   });
 
-  it.failing('refuses a UTC offset beyond 14 hours such as +14:01, as it refuses +15:00 (today: accepted)', async () => {
+  it('refuses a UTC offset beyond 14 hours such as +14:01, as it refuses +15:00', async () => {
     const result = await runCli(['suspend', 'global', '--reason', 'x', '--until', '2031-01-01T00:00:00+14:01'], { env: { ...cliEnv(), AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' } });
 
     expect(result).toMatchObject({ code: 2, stderr: 'suspense: --until "2031-01-01T00:00:00+14:01" is not a valid date and time (see "suspense suspend --help")\n' });
