@@ -135,7 +135,7 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       json,
       help,
     },
-    examples: ['suspense invoke --stack suspense-dev', 'suspense invoke --function suspense-dev-check --event events/rest-api.json --json'],
+    examples: ['suspense invoke --stack suspense-dev', 'suspense invoke --function suspense-check-dev --event rest-api-event.json --json'],
   },
 };
 

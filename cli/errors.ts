@@ -32,7 +32,7 @@ export class CliFailure extends Error {
 /** What the failing command talks to, filled in as the command learns it, for messages about AWS errors. */
 export interface FailureContext {
   service?: 'DynamoDB' | 'Lambda';
-  /** e.g. `table "switches"`, `function "suspense-dev-check"`. */
+  /** e.g. `table "switches"`, `function "suspense-check-dev"`. */
   subject?: string;
   timeoutSeconds?: number;
 }

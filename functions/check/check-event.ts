@@ -7,8 +7,19 @@ export type SwitchRequest = { readonly ok: true; readonly switch: string } | { r
 const SWITCH_PATH_PREFIX = '/switches/';
 
 /**
- * The switch an invocation names: path parameter `switch`, else a function URL / HTTP API path
- * `/switches/<name>`, else query parameter `switch`, else `defaultSwitch`. Accepts API Gateway REST (v1) and
+ * Whether every path of the endpoint reaches the function: a function URL, or an HTTP API's `$default` route.
+ * Then the path is the caller's only way to name a switch, and a path that names none must not quietly check the
+ * default switch (a typo would answer 200 for a suspended switch). Behind a specific route the API has already
+ * matched the path, and the handler leaves it alone.
+ */
+function servesEveryPath(event: Record<string, unknown>): boolean {
+  const routeKey = ownField(event, 'routeKey');
+  return routeKey === undefined || routeKey === '$default';
+}
+
+/**
+ * The switch an invocation names: path parameter `switch`, else a function URL / HTTP API `$default` path
+ * `/switches/<name>` (other paths there are a 400), else query parameter `switch`, else `defaultSwitch`. Accepts API Gateway REST (v1) and
  * HTTP API (v2) proxy events, function URL events and any other JSON object (the Lambda console's test event
  * names no switch, so it checks the default). Reads only own properties, so a hostile event cannot reach the
  * prototype chain.
@@ -23,13 +34,18 @@ export function switchRequestFrom(event: unknown, defaultSwitch: string): Switch
   if (fromPathParameter !== undefined) return named(fromPathParameter, 'path parameter "switch"');
 
   const rawPath = ownField(event, 'rawPath');
-  if (typeof rawPath === 'string' && rawPath.startsWith(SWITCH_PATH_PREFIX)) {
-    let segment = rawPath.slice(SWITCH_PATH_PREFIX.length);
+  // Repeated slashes are one, as most HTTP servers treat them: `${FUNCTION_URL}/switches/x` is a common spelling.
+  const path = typeof rawPath === 'string' && servesEveryPath(event) ? rawPath.replace(/\/{2,}/g, '/') : undefined;
+  if (path !== undefined && path !== '' && path !== '/' && !path.startsWith(SWITCH_PATH_PREFIX)) {
+    return { ok: false, problem: `no switch at the path ${quote(path)}: use / (with ?switch=<name>) or ${SWITCH_PATH_PREFIX}<name>` };
+  }
+  if (path !== undefined && path.startsWith(SWITCH_PATH_PREFIX)) {
+    let segment = path.slice(SWITCH_PATH_PREFIX.length);
     if (segment.endsWith('/')) segment = segment.slice(0, -1);
     try {
       segment = decodeURIComponent(segment);
     } catch {
-      return { ok: false, problem: `the path ${quote(rawPath)} is not valid percent-encoding` };
+      return { ok: false, problem: `the path ${quote(path)} is not valid percent-encoding` };
     }
     return named(segment, `the path ${SWITCH_PATH_PREFIX}<name>`);
   }

@@ -32,15 +32,21 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 const own = (object: Record<string, unknown>, key: string): unknown => (Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined);
 const nameOrError = (value: unknown): Named => (typeof value === 'string' && SWITCH_NAME_PATTERN.test(value) ? { ok: true, switch: value } : { ok: false });
 
-/** Path parameter `switch`, else a `/switches/<name>` rawPath, else query parameter `switch`, else the default. */
+/**
+ * Path parameter `switch`, else (function URL or `$default` route) a `/switches/<name>` rawPath, any other path
+ * than `/` being an error, else query parameter `switch`, else the default.
+ */
 function namedSwitch(event: unknown): Named {
   if (!isObject(event)) return { ok: false };
   const pathParameters = own(event, 'pathParameters');
   if (pathParameters !== undefined && pathParameters !== null && !isObject(pathParameters)) return { ok: false };
   if (isObject(pathParameters) && own(pathParameters, 'switch') !== undefined) return nameOrError(own(pathParameters, 'switch'));
   const rawPath = own(event, 'rawPath');
-  if (typeof rawPath === 'string' && rawPath.startsWith('/switches/')) {
-    const segment = rawPath.slice('/switches/'.length).replace(/\/$/, '');
+  const routeKey = own(event, 'routeKey');
+  const path = typeof rawPath === 'string' && (routeKey === undefined || routeKey === '$default') ? rawPath.replace(/\/+/g, '/') : undefined;
+  if (path !== undefined && path !== '' && path !== '/' && !path.startsWith('/switches/')) return { ok: false };
+  if (path !== undefined && path.startsWith('/switches/')) {
+    const segment = path.slice('/switches/'.length).replace(/\/$/, '');
     try {
       return nameOrError(decodeURIComponent(segment));
     } catch {
@@ -61,6 +67,7 @@ const CLIENT_ERROR = new RegExp(
     '^(path|query) parameter "switch" must be a string, got (null|an array|a \\w+)$',
     '^invalid switch name ".*" in (path parameter "switch"|query parameter "switch"|the path /switches/<name>): use 1-64 characters of A-Z a-z 0-9 \\. _ -$',
     '^the path ".*" is not valid percent-encoding$',
+    '^no switch at the path ".*": use / \\(with \\?switch=<name>\\) or /switches/<name>$',
   ].join('|'),
   's',
 );
@@ -137,6 +144,8 @@ const parameters = fc.oneof(
 const rawPath = fc.oneof(
   switchCandidate.map((name) => `/switches/${String(name)}`),
   switchCandidate.map((name) => `/switches/${typeof name === 'string' ? encodeURIComponent(name) : String(name)}/`),
+  switchCandidate.map((name) => `//switches//${String(name)}`),
+  fc.constantFrom('/', '', '//', '/switchs/orders', '/switches', '/check'),
   hostileString,
   hostileValue,
 );
