@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundleFunction, type NodeRuntime } from './esbuild-bundle';
-import { deterministicZip, entriesOf } from './deterministic-zip';
+import { deterministicZip, entriesOf, type ZipEntry } from './deterministic-zip';
 
 export interface FunctionArchiveProps {
   /** The handler module, relative to `projectRoot`. */
@@ -17,9 +17,9 @@ export interface FunctionArchiveProps {
 export interface FunctionArchive {
   /** The deployment package: the bundle and nothing else. */
   readonly zipFile: string;
-  /** Base64 SHA-256 of the zip: the form of Lambda's CodeSha256 and Terraform's `source_code_hash`. */
+  /** Base64 SHA-256 of the bundle's contents (see contentDigest), for Terraform's `source_code_hash`. */
   readonly sha256Base64: string;
-  /** Hex SHA-256 of the zip, for file and folder names. */
+  /** Hex SHA-256 of the bundle's contents, for file and folder names. */
   readonly sha256Hex: string;
   readonly zipBytes: number;
 }
@@ -27,9 +27,24 @@ export interface FunctionArchive {
 const built = new Map<string, FunctionArchive>();
 
 /**
+ * SHA-256 of what the zip holds (each entry's name, size and bytes, in archive order) rather than of the zip
+ * itself: deflate's output can change with the zlib that Node bundles, and a hash of the zip would then change the
+ * plan on a machine with another Node although the code is the same. The provider 5.x treats `source_code_hash`
+ * as a change sentinel only, so any content hash serves.
+ */
+export function contentDigest(entries: readonly ZipEntry[]): Buffer {
+  const hash = createHash('sha256');
+  for (const entry of entries) {
+    hash.update(`${entry.name}\0${entry.data.length}\0`);
+    hash.update(entry.data);
+  }
+  return hash.digest();
+}
+
+/**
  * Bundles a handler and zips the bundle deterministically. Each build bundles into a new, empty folder, so stale
  * files never reach the zip and concurrent synths (parallel tests, two terminals) never share a work folder.
- * Zips are stored by content hash (`<archiveDir>/<sha256>/function.zip`), written atomically. Each (entry, runtime) is built once per process, so
+ * Zips are stored by content digest (`<archiveDir>/<sha256>/function.zip`), written atomically. Each (entry, runtime) is built once per process, so
  * stacks that ship the same function share one build.
  */
 export function buildFunctionArchive(props: FunctionArchiveProps): FunctionArchive {
@@ -41,8 +56,9 @@ export function buildFunctionArchive(props: FunctionArchiveProps): FunctionArchi
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-bundle-'));
   try {
     const bundle = bundleFunction({ ...props, outDir: workDir });
-    const zip = deterministicZip(entriesOf(bundle.outDir));
-    const digest = createHash('sha256').update(zip).digest();
+    const entries = entriesOf(bundle.outDir);
+    const zip = deterministicZip(entries);
+    const digest = contentDigest(entries);
     const sha256Hex = digest.toString('hex');
     fs.mkdirSync(path.join(archiveDir, sha256Hex), { recursive: true });
     const zipFile = path.join(archiveDir, sha256Hex, 'function.zip');

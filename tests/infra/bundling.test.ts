@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { deterministicZip, entriesOf } from '../../stacks/bundling/deterministic-zip';
 import { bundleFunction, esbuildTargetFor, type NodeRuntime } from '../../stacks/bundling/esbuild-bundle';
-import { buildFunctionArchive } from '../../stacks/bundling/function-archive';
+import { buildFunctionArchive, contentDigest } from '../../stacks/bundling/function-archive';
 import { PROJECT_ROOT } from '../../stacks/project-root';
 
 const created: string[] = [];
@@ -54,6 +54,20 @@ describe('deterministic zip', () => {
       { name: 'index.js', mode: '0o100644', date: [1980, 1, 1, 0, 0, 0], size: 34, sha: sha('index.js') },
       { name: 'nested/data.bin', mode: '0o100644', date: [1980, 1, 1, 0, 0, 0], size: 5000, sha: sha('nested/data.bin') },
     ]);
+  });
+});
+
+describe('content digest (source_code_hash)', () => {
+  const entry = (name: string, text: string) => ({ name, data: Buffer.from(text) });
+
+  it('depends on the names and bytes the zip holds, not on how they were compressed', () => {
+    const entries = [entry('index.js', 'exports.handler = 1;'), entry('lib/a.js', 'a')];
+    const digest = contentDigest(entries);
+    expect(contentDigest(entries.map((e) => ({ name: e.name, data: Buffer.from(e.data) })))).toEqual(digest);
+    expect(contentDigest([entries[0]!, entry('lib/a.js', 'b')])).not.toEqual(digest);
+    expect(contentDigest([entries[0]!, entry('lib/b.js', 'a')])).not.toEqual(digest);
+    // Moving a byte from one name to the next must not collide.
+    expect(contentDigest([entry('ab', 'c')])).not.toEqual(contentDigest([entry('a', 'bc')]));
   });
 });
 

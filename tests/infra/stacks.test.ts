@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { extractZip } from '../../sandbox/zip-extract';
 import { ENV, SWITCH_KEY, DEFAULT_SETTINGS } from '../../functions/switch/schema';
 import { onlyResource, policyStatements, resources, synthesize, type StackJson, type Synthesized } from '../support/synth';
 
@@ -148,13 +151,22 @@ describe('synthesized stacks', () => {
       });
     });
 
-    it('ships the bundle as a zip asset whose source_code_hash is the SHA-256 of that zip', () => {
+    it('ships the bundle as a zip asset whose source_code_hash is the SHA-256 of the bundle it holds', () => {
       const fn = onlyResource(stack, 'aws_lambda_function');
       expect(fn.filename).toMatch(/^assets\/check_code_[0-9A-F]{8}\/[0-9a-f]{64}\/function\.zip$/);
       const zip = fs.readFileSync(path.join(synth.stackDir(stackName), fn.filename));
-      const { createHash } = jest.requireActual('node:crypto') as typeof import('node:crypto');
-      expect(fn.source_code_hash).toBe(createHash('sha256').update(zip).digest('base64'));
-      expect(fn.filename).toContain(createHash('sha256').update(zip).digest('hex'));
+      const unpacked = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-unpacked-'));
+      try {
+        const files = extractZip(zip, unpacked);
+        expect(files.map((file) => file.name)).toEqual(['index.js']);
+        // Independent of deflate: name, size and bytes of each entry, as contentDigest spells them.
+        const index = fs.readFileSync(path.join(unpacked, 'index.js'));
+        const expected = createHash('sha256').update(`index.js\0${index.length}\0`).update(index).digest();
+        expect(fn.source_code_hash).toBe(expected.toString('base64'));
+        expect(fn.filename).toContain(expected.toString('hex'));
+      } finally {
+        fs.rmSync(unpacked, { recursive: true, force: true });
+      }
     });
 
     it('outputs the table, function, role and log group', () => {
