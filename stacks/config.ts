@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS, isValidSwitchName, readDeadlineMs, type SwitchSettings } from '../functions/switch/schema';
+import { DEFAULT_SETTINGS, readDeadlineMs, settingProblem, type SwitchSettings } from '../functions/switch/schema';
 
 /** How the switch table is billed. */
 export type TableBilling =
@@ -59,8 +59,10 @@ export function environmentConfig(props: EnvironmentProps): EnvironmentConfig {
     deletionProtection: false,
     billing: { mode: 'PAY_PER_REQUEST' },
     tags: {},
-    ...props,
-    switchSettings: { ...DEFAULT_SETTINGS, ...props.switchSettings },
+    ...definedOnly(props),
+    environment: props.environment,
+    accountId: props.accountId,
+    switchSettings: { ...DEFAULT_SETTINGS, ...definedOnly(props.switchSettings ?? {}) },
   };
   const fail = (field: string, message: string): never => {
     throw new Error(`environment "${props.environment}": ${field} ${message}`);
@@ -86,7 +88,10 @@ export function environmentConfig(props: EnvironmentProps): EnvironmentConfig {
     }
   }
   const settings = config.switchSettings;
-  if (!isValidSwitchName(settings.defaultSwitch)) fail('switchSettings.defaultSwitch', 'is not a valid switch name');
+  for (const [setting, value] of Object.entries(settings) as Array<[keyof SwitchSettings, unknown]>) {
+    const problem = settingProblem(setting, value);
+    if (problem) fail(`switchSettings.${setting}`, `${problem}, got ${JSON.stringify(value)}`);
+  }
   // The handler needs time to answer after the slowest possible read.
   const worstReadMs = readDeadlineMs(settings);
   if (worstReadMs >= (config.timeoutSeconds * 1000) / 2) {
@@ -96,6 +101,11 @@ export function environmentConfig(props: EnvironmentProps): EnvironmentConfig {
     if (key in config.tags) fail('tags', `must not set "${key}": the stack sets it`);
   }
   return config;
+}
+
+/** `object` without its undefined fields: `{ billing: undefined }` must leave the default in place, not erase it. */
+function definedOnly<T extends object>(object: T): Partial<T> {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 /** The AWS partition of a region, for ARNs. */

@@ -114,35 +114,47 @@ export function settingsToEnvironment(settings: SwitchSettings): Record<string, 
   };
 }
 
+/** Accepted range of each numeric setting. */
+export const SETTING_LIMITS = {
+  cacheTtlSeconds: { min: 0, max: 3600, whole: false },
+  maxStaleSeconds: { min: 0, max: 86400, whole: false },
+  requestTimeoutMs: { min: 10, max: 60000, whole: false },
+  maxAttempts: { min: 1, max: 10, whole: true },
+} as const;
+
+/**
+ * What is wrong with `value` for `setting` (e.g. `must be "open" or "closed"`), or undefined when it is usable. The
+ * stack checks its config with it and the function its environment, so neither accepts what the other refuses.
+ */
+export function settingProblem(setting: keyof SwitchSettings, value: unknown): string | undefined {
+  if (setting === 'failMode') return value === 'open' || value === 'closed' ? undefined : 'must be "open" or "closed"';
+  if (setting === 'defaultSwitch') return isValidSwitchName(value) ? undefined : `must match ${SWITCH_NAME_PATTERN}`;
+  const { min, max, whole } = SETTING_LIMITS[setting];
+  const usable = typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max && (!whole || Number.isInteger(value));
+  return usable ? undefined : `must be a ${whole ? 'whole ' : ''}number from ${min} to ${max}`;
+}
+
 /**
  * Reads settings from the environment, falling back to DEFAULT_SETTINGS for unset variables.
  * Throws on a value that is set but unusable: a typo must not silently become a default.
  */
 export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): SwitchSettings {
-  const number = (variable: string, fallback: number, min: number, max: number): number => {
+  const read = <K extends keyof SwitchSettings>(setting: K): SwitchSettings[K] => {
+    const variable = ENV[setting];
     const raw = env[variable];
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < min || value > max) {
-      throw new Error(`${variable} must be a number from ${min} to ${max}, got "${raw}"`);
-    }
-    return value;
+    if (raw === undefined || raw === '') return DEFAULT_SETTINGS[setting];
+    const value = setting === 'failMode' || setting === 'defaultSwitch' ? raw : Number(raw);
+    const problem = settingProblem(setting, value);
+    if (problem) throw new Error(`${variable} ${problem}, got "${raw}"`);
+    return value as SwitchSettings[K];
   };
-  const failMode = env[ENV.failMode] || DEFAULT_SETTINGS.failMode;
-  if (failMode !== 'open' && failMode !== 'closed') {
-    throw new Error(`${ENV.failMode} must be "open" or "closed", got "${failMode}"`);
-  }
-  const defaultSwitch = env[ENV.defaultSwitch] || DEFAULT_SETTINGS.defaultSwitch;
-  if (!isValidSwitchName(defaultSwitch)) {
-    throw new Error(`${ENV.defaultSwitch} must match ${SWITCH_NAME_PATTERN}, got "${defaultSwitch}"`);
-  }
   return {
-    cacheTtlSeconds: number(ENV.cacheTtlSeconds, DEFAULT_SETTINGS.cacheTtlSeconds, 0, 3600),
-    maxStaleSeconds: number(ENV.maxStaleSeconds, DEFAULT_SETTINGS.maxStaleSeconds, 0, 86400),
-    failMode,
-    defaultSwitch,
-    requestTimeoutMs: number(ENV.requestTimeoutMs, DEFAULT_SETTINGS.requestTimeoutMs, 10, 60000),
-    maxAttempts: number(ENV.maxAttempts, DEFAULT_SETTINGS.maxAttempts, 1, 10),
+    cacheTtlSeconds: read('cacheTtlSeconds'),
+    maxStaleSeconds: read('maxStaleSeconds'),
+    failMode: read('failMode'),
+    defaultSwitch: read('defaultSwitch'),
+    requestTimeoutMs: read('requestTimeoutMs'),
+    maxAttempts: read('maxAttempts'),
   };
 }
 

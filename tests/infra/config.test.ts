@@ -43,10 +43,18 @@ describe('environment config', () => {
     [{ billing: { mode: 'PROVISIONED', readCapacity: 0, writeCapacity: 1 } }, 'billing PROVISIONED needs whole readCapacity and writeCapacity of at least 1'],
     [{ tags: { project: 'other' } }, 'tags must not set "project": the stack sets it'],
     [{ functionName: 'has spaces' }, 'functionName must be 1-64 of A-Z a-z 0-9 _ -'],
-    [{ switchSettings: { defaultSwitch: 'no spaces allowed' } }, 'switchSettings.defaultSwitch is not a valid switch name'],
+    [{ switchSettings: { defaultSwitch: 'no spaces allowed' } }, 'switchSettings.defaultSwitch must match /^[A-Za-z0-9._-]{1,64}$/, got "no spaces allowed"'],
+    [{ switchSettings: { failMode: 'banana' } }, 'switchSettings.failMode must be "open" or "closed", got "banana"'],
+    [{ switchSettings: { maxAttempts: 0 } }, 'switchSettings.maxAttempts must be a whole number from 1 to 10, got 0'],
+    [{ switchSettings: { cacheTtlSeconds: -1 } }, 'switchSettings.cacheTtlSeconds must be a number from 0 to 3600, got -1'],
     [{ timeoutSeconds: 1, switchSettings: { requestTimeoutMs: 400, maxAttempts: 3 } }, 'allow a read of up to 1400 ms, which must stay under half the 1 s timeout'],
   ])('rejects %j', (override, message) => {
     expect(() => environmentConfig({ ...base, ...(override as object) })).toThrow(message);
+  });
+
+  it('keeps a default when a field is given as undefined', () => {
+    const config = environmentConfig({ ...base, billing: undefined, memorySize: undefined, switchSettings: { failMode: undefined } });
+    expect([config.billing, config.memorySize, config.switchSettings.failMode]).toEqual([{ mode: 'PAY_PER_REQUEST' }, 640, 'open']);
   });
 
   it('supports low provisioned capacity, as the proof of concept ran', () => {
