@@ -12,11 +12,15 @@ export type LogWriter = (line: LogLine) => void;
  *
  * Not console.log: in Lambda's JSON log format the runtime would wrap an already-serialized line in a second
  * JSON envelope as an escaped string, and outside Lambda console.log formats objects for humans, not for
- * Logs Insights. No timestamp field: CloudWatch stamps every event, and a Date per line is avoidable work on the
- * hot path.
+ * Logs Insights.
+ *
+ * Lambda reads the level of a JSON line it did not format only when the line has a valid `timestamp`; without
+ * one the line counts as INFO. So warn and error lines carry one (a log-level filter of WARN must keep them),
+ * while info lines, one per invocation on the hot path, skip the Date: INFO is what Lambda assumes anyway.
  */
 export const writeLogLine: LogWriter = (line) => {
-  process.stdout.write(`${JSON.stringify(line)}\n`);
+  const stamped = line.level === 'info' ? line : { timestamp: new Date().toISOString(), ...line };
+  process.stdout.write(`${JSON.stringify(stamped)}\n`);
 };
 
 /** `error` as `Name: message`, for log fields: never the stack, which belongs in a debugger, not in every line. */

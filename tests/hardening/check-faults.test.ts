@@ -63,6 +63,9 @@ let failClosed: CheckHandler;
 let hour = Date.parse('2030-01-01T00:00:00.000Z');
 let t0 = hour;
 
+/** The frozen clock as a warn line's timestamp spells it. */
+const FROZEN_ISO = (): string => new Date(Date.now()).toISOString();
+
 /** Moves the frozen clock to `ms` after the test's start. */
 function at(ms: number): void {
   jest.setSystemTime(t0 + ms);
@@ -212,7 +215,7 @@ describe('check function when DynamoDB fails (TTL 1 s, staleness bound 2 s, 2 at
 
     expect({ statusCode: response.statusCode, body: JSON.parse(response.body) }).toEqual(expected);
     expect(log.lines).toEqual([
-      { level: 'warn', msg: 'switch read failed', switch: 'global', error: expect.any(String), source: 'default', suspended: expected.body.suspended },
+      { timestamp: FROZEN_ISO(), level: 'warn', msg: 'switch read failed', switch: 'global', error: expect.any(String), source: 'default', suspended: expected.body.suspended },
       expect.objectContaining({ level: 'info', msg: 'check', statusCode: expected.statusCode, switch: 'global', source: 'default' }),
     ]);
     expect(ms).toBeLessThanOrEqual(BUDGET_MS);
@@ -227,7 +230,7 @@ describe('check function when DynamoDB fails (TTL 1 s, staleness bound 2 s, 2 at
     await invoke(failOpen, name);
 
     expect(log.lines).toEqual([
-      { level: 'warn', msg: 'switch read failed', switch: name, error: expect.stringMatching(/^(ProvisionedThroughputExceededException|AbortError): /), source: 'stale', suspended: true },
+      { timestamp: FROZEN_ISO(), level: 'warn', msg: 'switch read failed', switch: name, error: expect.stringMatching(/^(ProvisionedThroughputExceededException|AbortError): /), source: 'stale', suspended: true },
       { level: 'info', msg: 'check', requestId: context.awsRequestId, statusCode: 503, switch: name, suspended: true, source: 'stale', latencyMs: expect.any(Number) },
     ]);
   });
