@@ -3,12 +3,11 @@
  * synthesize: what each role and the state bucket allow is evaluated request by request, as AWS would.
  */
 import { anonymousPrincipal, runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
-import { App, TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { environments } from '../../stacks/environments';
 import { NodejsFunction } from '../../stacks/constructs/nodejs-function';
 import { SwitchTable } from '../../stacks/constructs/switch-table';
-import { synthesize, type StackJson, type Synthesized } from '../support/synth';
+import { synthesize, synthTestStack, type StackJson, type Synthesized } from '../support/synth';
 
 /** The accounts the environments are synthesized for. */
 const SYNTH_ENV = { SUSPENSE_DEV_ACCOUNT_ID: '111111111111', SUSPENSE_PROD_ACCOUNT_ID: '222222222222', SUSPENSE_STATE_BUCKET: 'suspense-terraform-state' };
@@ -220,13 +219,13 @@ describe('SwitchTable.grantRead, for another team\'s function', () => {
   let identity: { name: string; policy: PolicyDocument }[];
 
   beforeAll(() => {
-    const app = Testing.app() as App;
-    const stack = new TerraformStack(app, 'grant-read');
-    new AwsProvider(stack, 'aws', { region: where.region });
-    const switches = new SwitchTable(stack, 'switches', { ...where, tableName: 'shared-switches' });
-    const orders = new NodejsFunction(stack, 'orders', { ...where, functionName: 'orders-api', entry: 'functions/check/handler.ts' });
-    switches.grantRead(orders);
-    identity = rolePolicies(JSON.parse(Testing.synth(stack)), 'orders-api');
+    const json = synthTestStack((stack) => {
+      new AwsProvider(stack, 'aws', { region: where.region });
+      const switches = new SwitchTable(stack, 'switches', { ...where, tableName: 'shared-switches' });
+      const orders = new NodejsFunction(stack, 'orders', { ...where, functionName: 'orders-api', entry: 'functions/check/handler.ts' });
+      switches.grantRead(orders);
+    });
+    identity = rolePolicies(json, 'orders-api');
   });
 
   const asOrders = (action: string, resource: string): Promise<Decision> => decide({ principal: role, action, resource, accountId: where.accountId }, { identity });

@@ -1,4 +1,5 @@
-import { App, TerraformStack, Testing } from 'cdktf';
+import type { TerraformStack } from 'cdktf';
+import { synthTestStack } from '../support/synth';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { NodejsFunction } from '../../stacks/constructs/nodejs-function';
 import { SwitchTable } from '../../stacks/constructs/switch-table';
@@ -7,11 +8,10 @@ import { ENV } from '../../functions/switch/schema';
 const where = { accountId: '123456789012', region: 'us-east-1', partition: 'aws' };
 
 function synthJson(build: (stack: TerraformStack) => void): Record<string, any> {
-  const app = Testing.app() as App;
-  const stack = new TerraformStack(app, 'test');
-  new AwsProvider(stack, 'aws', { region: where.region });
-  build(stack);
-  return JSON.parse(Testing.synth(stack));
+  return synthTestStack((stack) => {
+    new AwsProvider(stack, 'aws', { region: where.region });
+    build(stack);
+  });
 }
 
 describe('SwitchTable', () => {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App } from 'cdktf';
+import { App, TerraformStack, Testing } from 'cdktf';
 import { addStacks } from '../../stacks/app';
 
 /** The Terraform JSON cdktf wrote for one stack. */
@@ -25,9 +25,14 @@ export interface Synthesized {
  */
 export function synthesize(env: NodeJS.ProcessEnv = {}, context: Record<string, string> = {}): Synthesized {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-synth-'));
-  const app = new App({ outdir, context });
-  addStacks(app, env);
-  app.synth();
+  try {
+    const app = new App({ outdir, context });
+    addStacks(app, env);
+    app.synth();
+  } catch (error) {
+    fs.rmSync(outdir, { recursive: true, force: true });
+    throw error;
+  }
   const stackDir = (name: string) => path.join(outdir, 'stacks', name);
   return {
     outdir,
@@ -35,6 +40,21 @@ export function synthesize(env: NodeJS.ProcessEnv = {}, context: Record<string, 
     stack: (name) => JSON.parse(fs.readFileSync(path.join(stackDir(name), 'cdk.tf.json'), 'utf8')) as StackJson,
     cleanup: () => fs.rmSync(outdir, { recursive: true, force: true }),
   };
+}
+
+/**
+ * The Terraform JSON of one stack built by `build`, through cdktf's Testing helpers (no assets are written), in an
+ * output folder that is removed afterwards.
+ */
+export function synthTestStack(build: (stack: TerraformStack) => void): Record<string, any> {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-test-stack-'));
+  try {
+    const stack = new TerraformStack(Testing.app({ outdir }), 'test');
+    build(stack);
+    return JSON.parse(Testing.synth(stack));
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 /** The only resource of `type` in a stack (fails when there are none or several). */
