@@ -193,8 +193,10 @@ async function writeSwitch(
         await pause(attempt, signal);
         continue;
       }
-      if (isRejectedByService(error)) throw error;
-      // No answer (timeout, reset): the write may or may not have landed. Read back rather than guess.
+      // A refusal is final only when it answered the one request sent: after an SDK retry (a lost answer, a 5xx,
+      // throttling) an earlier try may have landed.
+      if (isRejectedByService(error) && !wasRetriedBySdk(error)) throw error;
+      // No answer (timeout, reset), or a refusal after retries: the write may or may not have landed. Read back.
       let fresh: RawItem;
       try {
         fresh = await readItem(table, name, signal);

@@ -278,6 +278,35 @@ describe('many operators on one switch', () => {
     },
   );
 
+  it('reads back rather than reporting a refusal when the SDK retried a write whose first try landed and was then throttled', async () => {
+    const name = 'lost-then-throttled';
+    const direct = { client: dynamo.client, tableName: TABLE };
+    const client = createDynamoClient({ requestTimeoutMs: 3000, maxAttempts: 3, sdk: { endpoint: proxy.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS } });
+    await suspendSwitch(direct, { name, reason: 'first', by: 'setup' });
+    proxy.reset();
+    // The read passes (lose-answers drops every 2nd answer); the write lands but its answer is lost; the SDK's two retries are throttled; the read-back passes.
+    await proxy.setMode({
+      kind: 'lose-answers',
+      every: 2,
+      whileLost: async () => {
+        await proxy.setMode(FAULTS.throttle);
+        proxy.setModeAfter(2, FAULTS.pass);
+      },
+    });
+
+    const result = await resumeSwitch({ client, tableName: TABLE }, { name, reason: 'all clear', by: 'operator-a' });
+    client.destroy();
+
+    expect(result.record).toMatchObject({ suspended: false, reason: 'all clear', version: 2 });
+    expect(proxy.requests.map((request) => `${request.operation} ${request.mode}`)).toEqual([
+      'GetItem lose-answers',
+      'UpdateItem lose-answers',
+      'UpdateItem throttle',
+      'UpdateItem throttle',
+      'GetItem pass',
+    ]);
+  });
+
   it('CLI processes and library writers together: each success moves the version by one', async () => {
     const name = 'contended-cli';
     const cli = (index: number) =>
