@@ -88,7 +88,7 @@ export async function runBenchmark(options: BenchOptions = DEFAULT_OPTIONS, log:
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-bench-'));
   try {
     log(`building ${options.contenders.join(', ')} and the bare GetItem probe in ${workDir}`);
-    const built = buildContenders(workDir, options.contenders);
+    const built = await buildContenders(workDir, options.contenders);
     const tableName = built.definition.environment.SUSPENSE_TABLE;
     if (!tableName) throw new Error('the synthesized function sets no SUSPENSE_TABLE');
     const table = await startBenchTable(tableName);

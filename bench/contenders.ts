@@ -35,8 +35,8 @@ const BARE_GET_ITEM_ENTRY = 'bench/contenders/bare-get-item.ts';
 export const CACHE_OFF: Readonly<Record<string, string>> = { [ENV.cacheTtlSeconds]: '0' };
 
 /** Builds every contender named (suspense always) into `workDir`, each unpacked into a folder of its own. */
-export function buildContenders(workDir: string, names: readonly ContenderName[]): BuiltContenders {
-  const suspense = buildSuspensePackage(workDir);
+export async function buildContenders(workDir: string, names: readonly ContenderName[]): Promise<BuiltContenders> {
+  const suspense = await buildSuspensePackage(workDir);
   const { definition } = suspense;
   const runtime = definition.runtime as NodeRuntime;
   const build: Record<ContenderName, () => Contender> = {

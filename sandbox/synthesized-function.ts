@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { stackNameFor } from '../stacks/app';
+import { stackNameFor } from '../stacks/stack-names';
 import { partitionOf } from '../stacks/config';
 import { environments } from '../stacks/environments';
 import { PROJECT_ROOT } from '../stacks/project-root';
@@ -36,7 +36,11 @@ export async function synthesizeFunction(outdir: string, env: NodeJS.ProcessEnv 
     CDKTF_CONTEXT_JSON: JSON.stringify(cdktfJson.context ?? {}),
   });
   const synthMs = performance.now() - startedAt;
+  return { ...readSynthesizedFunction(outdir, env), synthMs };
+}
 
+/** The sandboxed environment's function in a synth output folder (`cdktf synth`'s, or an App's outdir). */
+export function readSynthesizedFunction(outdir: string, env: NodeJS.ProcessEnv = process.env): Omit<SynthesizedFunction, 'synthMs'> {
   const config = environments(env).find((candidate) => candidate.environment === SANDBOX_ENVIRONMENT);
   if (!config) throw new Error(`stacks/environments.ts defines no "${SANDBOX_ENVIRONMENT}" environment`);
   const stackName = stackNameFor(config);
@@ -47,7 +51,7 @@ export async function synthesizeFunction(outdir: string, env: NodeJS.ProcessEnv 
   if (!entry) throw new Error(`the synth output has no stack "${stackName}" (found: ${Object.keys(manifest.stacks).join(', ')})`);
   const stackDir = path.join(outdir, entry.workingDirectory);
   const stack = JSON.parse(fs.readFileSync(path.join(outdir, entry.synthesizedStackPath), 'utf8')) as StackJson;
-  return { definition: readFunctionDefinition(stackName, stack, stackDir), stackDir, synthMs };
+  return { definition: readFunctionDefinition(stackName, stack, stackDir), stackDir };
 }
 
 type StackJson = {

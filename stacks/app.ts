@@ -1,12 +1,11 @@
 import type { App } from 'cdktf';
-import type { EnvironmentConfig } from './config';
 import { environments } from './environments';
+import { STATE_STACK_NAME, stackNameFor } from './stack-names';
 import { stateBackendSettings } from './state-backend';
 import { StateStack } from './state-stack';
 import { SuspenseStack } from './suspense-stack';
 
-export const STATE_STACK_NAME = 'suspense-state';
-export const stackNameFor = (config: EnvironmentConfig): string => `suspense-${config.environment}`;
+export { STATE_STACK_NAME, stackNameFor } from './stack-names';
 
 /**
  * Adds every stack of the project to `app`: the state bucket and one stack per environment, configured from

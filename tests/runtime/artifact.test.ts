@@ -2,9 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'cdktf';
-import { addStacks, stackNameFor } from '../../stacks/app';
-import { environments } from '../../stacks/environments';
-import { readFunctionDefinition } from '../../sandbox/synthesized-function';
+import { addStacks } from '../../stacks/app';
+import { readSynthesizedFunction } from '../../sandbox/synthesized-function';
 import type { FunctionDefinition } from '../../sandbox/function-definition';
 import { startXrayDaemonStub } from '../../sandbox/xray-daemon-stub';
 import { extractZip, type ExtractedFile } from '../../sandbox/zip-extract';
@@ -40,13 +39,7 @@ describe('shipped check function artifact', () => {
     const app = new App({ outdir });
     addStacks(app);
     app.synth();
-    const stackName = stackNameFor(environments().find((config) => config.environment === 'dev')!);
-    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as {
-      stacks: Record<string, { synthesizedStackPath: string; workingDirectory: string }>;
-    };
-    const entry = manifest.stacks[stackName]!;
-    const stackJson = JSON.parse(fs.readFileSync(path.join(outdir, entry.synthesizedStackPath), 'utf8'));
-    definition = readFunctionDefinition(stackName, stackJson, path.join(outdir, entry.workingDirectory));
+    definition = readSynthesizedFunction(outdir).definition;
 
     const zip = fs.readFileSync(definition.zipFile);
     zipBytes = zip.length;
