@@ -1,7 +1,7 @@
 import { quote } from '../functions/switch/switch-input';
 import type { CliIo } from './cli-io';
 import { UsageError } from './errors';
-import { readStackOutput } from './stack-outputs';
+import { readStackResource, type StackResource } from './stack-outputs';
 
 type Options = ReadonlyMap<string, string | true>;
 
@@ -24,6 +24,17 @@ export function timeoutSeconds(options: Options, command: string, fallback: numb
   return seconds;
 }
 
+/**
+ * A note for stderr when --stack names a deployed stack while an endpoint variable sends the requests elsewhere
+ * (typically left exported from a sandbox session): the command would act on that endpoint, not on the stack.
+ */
+export function endpointOverrideNote(options: Options, env: NodeJS.ProcessEnv, variable: 'AWS_ENDPOINT_URL_DYNAMODB' | 'AWS_ENDPOINT_URL_LAMBDA'): string | undefined {
+  const stack = stringOption(options, 'stack');
+  const endpoint = env[variable] ? { url: env[variable], from: variable } : env.AWS_ENDPOINT_URL ? { url: env.AWS_ENDPOINT_URL, from: 'AWS_ENDPOINT_URL' } : undefined;
+  if (stack === undefined || endpoint === undefined) return undefined;
+  return `suspense: note: names come from stack ${stack}, but requests go to ${endpoint.url} (${endpoint.from} is set)\n`;
+}
+
 /** A signal that aborts after `seconds`; AbortSignal.timeout takes whole milliseconds only. */
 export function deadlineSignal(seconds: number): AbortSignal {
   return AbortSignal.timeout(Math.max(1, Math.ceil(seconds * 1000)));
@@ -41,17 +52,21 @@ export function regionOption(options: Options, command: string): string | undefi
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 
 /**
- * The switch table: --table, else the --stack output `table_name`, else $SUSPENSE_TABLE. Flags beat the
+ * The switch table: --table, else the --stack output `table_name` (with the region of `table_arn`), else
+ * $SUSPENSE_TABLE. Flags beat the
  * environment: a SUSPENSE_TABLE left exported from a sandbox session must not redirect `--stack suspense-prod`.
  */
-export async function resolveTableName(options: Options, io: CliIo, command: string): Promise<string> {
+export async function resolveTable(options: Options, io: CliIo, command: string): Promise<StackResource> {
   const flag = stringOption(options, 'table');
   const stack = stringOption(options, 'stack');
   if (flag !== undefined && stack !== undefined) throw new UsageError('pass --table or --stack, not both', command);
-  if (flag !== undefined) return checkTableName(flag, '--table', command);
-  if (stack !== undefined) return checkTableName(await readStackOutput(stack, 'table_name', command, io.cwd), `stack ${stack} output table_name`, command);
+  if (flag !== undefined) return { name: checkTableName(flag, '--table', command) };
+  if (stack !== undefined) {
+    const table = await readStackResource(stack, 'table_name', command, io.cwd);
+    return { ...table, name: checkTableName(table.name, `stack ${stack} output table_name`, command) };
+  }
   const fromEnv = io.env.SUSPENSE_TABLE;
-  if (fromEnv) return checkTableName(fromEnv, 'SUSPENSE_TABLE', command);
+  if (fromEnv) return { name: checkTableName(fromEnv, 'SUSPENSE_TABLE', command) };
   throw new UsageError('no switch table: pass --table <name> or --stack <stack>, or set SUSPENSE_TABLE', command);
 }
 

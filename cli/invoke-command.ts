@@ -8,9 +8,9 @@ import { quote } from '../functions/switch/switch-input';
 import type { CliIo } from './cli-io';
 import type { CommandLine } from './command-line';
 import { DEFAULT_INVOKE_TIMEOUT_SECONDS } from './command-specs';
-import { deadlineSignal, regionOption, stringOption, timeoutSeconds } from './common-options';
+import { deadlineSignal, endpointOverrideNote, regionOption, stringOption, timeoutSeconds } from './common-options';
 import { CliFailure, EXIT, UsageError, type FailureContext } from './errors';
-import { readStackOutput } from './stack-outputs';
+import { readStackResource } from './stack-outputs';
 import { CONSOLE_TEST_EVENT } from '../functions/check/console-test-event';
 
 type RunLine = Extract<CommandLine, { kind: 'run' }>;
@@ -88,7 +88,11 @@ export interface InvokeView {
 
 export async function runInvoke(line: RunLine, parsed: InvokeArguments, io: CliIo, context: FailureContext): Promise<number> {
   const stack = stringOption(line.options, 'stack');
-  const functionName = parsed.functionName ?? (await readStackOutput(stack as string, 'function_name', 'invoke', io.cwd));
+  const target = parsed.functionName !== undefined ? { name: parsed.functionName } : await readStackResource(stack as string, 'function_name', 'invoke', io.cwd);
+  const functionName = target.name;
+  const region = parsed.region ?? target.region;
+  const note = endpointOverrideNote(line.options, io.env, 'AWS_ENDPOINT_URL_LAMBDA');
+  if (note) io.stderr(note);
   Object.assign(context, { service: 'Lambda', subject: `function "${functionName}"`, timeoutSeconds: parsed.timeoutSeconds });
 
   // Loaded only here: `--help` and bad input should not pay for the SDK (see run.ts on require).
@@ -96,7 +100,7 @@ export async function runInvoke(line: RunLine, parsed: InvokeArguments, io: CliI
   const { InvokeCommand } = require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda');
   const { createLambdaClient } = require('./lambda-client') as typeof import('./lambda-client');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const client = createLambdaClient({ timeoutMs: parsed.timeoutSeconds * 1000, ...(parsed.region ? { region: parsed.region } : {}) });
+  const client = createLambdaClient({ timeoutMs: parsed.timeoutSeconds * 1000, ...(region ? { region } : {}) });
   try {
     const output = await client.send(
       new InvokeCommand({

@@ -7,6 +7,13 @@ import { CliFailure, UsageError } from './errors';
 /** Outputs of the suspense stack the CLI reads (see stacks/suspense-stack.ts). */
 export type StackOutputName = 'table_name' | 'function_name';
 
+/** A resource named by a stack's outputs, and the region its ARN output says it lives in. */
+export interface StackResource {
+  readonly name: string;
+  /** From the `*_arn` output: without it, an operator whose AWS_REGION differs would look in the wrong region. */
+  readonly region?: string;
+}
+
 const STACK_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const TERRAFORM_TIMEOUT_MS = 30_000;
 
@@ -14,7 +21,7 @@ const TERRAFORM_TIMEOUT_MS = 30_000;
  * One output of a deployed stack, read with `terraform -chdir=cdktf.out/stacks/<stack> output -json` from `cwd`:
  * Terraform already knows where the stack's state lives and how to reach it.
  */
-export async function readStackOutput(stack: string, output: StackOutputName, command: string, cwd = process.cwd()): Promise<string> {
+export async function readStackResource(stack: string, output: StackOutputName, command: string, cwd = process.cwd()): Promise<StackResource> {
   if (!STACK_NAME.test(stack)) throw new UsageError(`invalid stack name ${quote(stack)}: use letters, digits, _ and -`, command);
   const directory = path.join(cwd, 'cdktf.out', 'stacks', stack);
   if (!fs.existsSync(directory)) {
@@ -27,11 +34,20 @@ export async function readStackOutput(stack: string, output: StackOutputName, co
   } catch {
     throw new CliFailure(`terraform output for stack "${stack}" is not JSON`);
   }
-  const value = (outputs as Record<string, { value?: unknown } | undefined> | null)?.[output]?.value;
+  const valueOf = (name: string): unknown => (outputs as Record<string, { value?: unknown } | undefined> | null)?.[name]?.value;
+  const value = valueOf(output);
   if (typeof value !== 'string' || value === '') {
     throw new CliFailure(`stack "${stack}" has no output ${output}: is it deployed ("cdktf deploy ${stack}")?`);
   }
-  return value;
+  const region = regionOfArn(valueOf(output.replace(/_name$/, '_arn')));
+  return region === undefined ? { name: value } : { name: value, region };
+}
+
+/** The region field of an ARN (`arn:aws:dynamodb:eu-west-1:123456789012:table/x`), when it is one. */
+export function regionOfArn(arn: unknown): string | undefined {
+  if (typeof arn !== 'string') return undefined;
+  const region = arn.split(':')[3];
+  return region && /^[a-z]{2}(-[a-z0-9]+){1,4}$/.test(region) ? region : undefined;
 }
 
 function runTerraform(args: string[], stack: string): Promise<string> {

@@ -9,16 +9,19 @@ import {
 } from '../functions/switch/switch-writes';
 import { createCliDynamoClient } from './dynamodb-client';
 import type { CliIo } from './cli-io';
-import { deadlineSignal, resolveTableName } from './common-options';
+import { deadlineSignal, endpointOverrideNote, resolveTable } from './common-options';
 import { EXIT, type FailureContext } from './errors';
 import { printable, renderNotes, renderTable, toSwitchView, type SwitchView } from './render';
 import type { RunLine, SwitchArguments } from './switch-arguments';
 
 export async function runSwitchCommand(line: RunLine, parsed: SwitchArguments, io: CliIo, context: FailureContext): Promise<number> {
-  const tableName = await resolveTableName(line.options, io, parsed.command);
+  const { name: tableName, region: stackRegion } = await resolveTable(line.options, io, parsed.command);
   Object.assign(context, { service: 'DynamoDB', subject: `table "${tableName}"`, timeoutSeconds: parsed.timeoutSeconds });
 
-  const client = createCliDynamoClient(parsed.region ? { region: parsed.region } : {});
+  const region = parsed.region ?? stackRegion;
+  const note = endpointOverrideNote(line.options, io.env, 'AWS_ENDPOINT_URL_DYNAMODB');
+  if (note) io.stderr(note);
+  const client = createCliDynamoClient(region ? { region } : {});
   const table: SwitchTable = { client, tableName };
   // One deadline for the whole command, retries and conflict re-reads included.
   const deadline = { abortSignal: deadlineSignal(parsed.timeoutSeconds) };

@@ -41,7 +41,12 @@ beforeAll(async () => {
   const output = (value: string) => ({ sensitive: false, type: 'string', value });
   fs.writeFileSync(
     path.join(workDir, 'deployed.json'),
-    JSON.stringify({ table_name: output('stack-switches'), function_name: output('stack-check'), table_arn: output('arn:aws:dynamodb:x') }),
+    JSON.stringify({
+      table_name: output('stack-switches'),
+      table_arn: output('arn:aws:dynamodb:eu-central-1:123456789012:table/stack-switches'),
+      function_name: output('stack-check'),
+      function_arn: output('arn:aws:lambda:eu-central-1:123456789012:function:stack-check'),
+    }),
   );
   fs.writeFileSync(path.join(workDir, 'not-deployed.json'), '{}\n');
 });
@@ -71,7 +76,10 @@ describe('suspense CLI: names from the stack outputs (--stack)', () => {
       SUSPENSE_TABLE: 'some-other-table',
     });
 
-    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result).toMatchObject({
+      code: 0,
+      stderr: `suspense: note: names come from stack ${STACK}, but requests go to ${dynamo.endpoint} (AWS_ENDPOINT_URL_DYNAMODB is set)\n`,
+    });
     expect(JSON.parse(result.stdout)).toMatchObject({ switch: 'global', state: 'suspended', version: 1 });
     expect(fs.readFileSync(path.join(workDir, 'terraform-args.txt'), 'utf8').split('\n')).toEqual([
       `-chdir=${path.join(workDir, 'cdktf.out', 'stacks', STACK)}`,
@@ -89,9 +97,24 @@ describe('suspense CLI: names from the stack outputs (--stack)', () => {
 
     const result = await cliWithTerraform(['invoke', '--stack', STACK], 'deployed.json');
 
-    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result).toMatchObject({
+      code: 0,
+      stderr: `suspense: note: names come from stack ${STACK}, but requests go to ${lambda.endpoint} (AWS_ENDPOINT_URL_LAMBDA is set)\n`,
+    });
     expect(result.stdout.split('\n').slice(0, 2)).toEqual(['Function: stack-check ($LATEST)', 'Status: 200']);
     expect(lambda.invocations.map((i) => i.path)).toEqual(['/2015-03-31/functions/stack-check/invocations']);
+  });
+
+  it.each([
+    ['status', ['status', 'global', '--stack', STACK, '--json']],
+    ['invoke', ['invoke', '--stack', STACK]],
+  ])('%s takes the region from the stack\'s ARN output when neither --region nor AWS_REGION says it', async (_command, args) => {
+    const withoutRegion = await cliWithTerraform(['list', '--table', 'stack-switches'], 'deployed.json', { AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined });
+    expect(withoutRegion).toMatchObject({ code: 1, stderr: 'suspense: no AWS region: set AWS_REGION or pass --region\n' });
+
+    const result = await cliWithTerraform(args, 'deployed.json', { AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined });
+
+    expect(result).toMatchObject({ code: 0, stderr: expect.stringMatching(/^suspense: note: names come from stack suspense-test, but requests go to http:\/\/127\.0\.0\.1:\d+ \(AWS_ENDPOINT_URL_(DYNAMODB|LAMBDA) is set\)\n$/) });
   });
 
   it('exits 1 with a clear line when the stack has no outputs yet (not deployed)', async () => {
