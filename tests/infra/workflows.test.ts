@@ -22,7 +22,7 @@ describe('GitHub workflows', () => {
   });
 
   it.each([
-    ['pull-request.yml', 'test'],
+    ['test.yml', 'test'],
     ['pull-request.yml', 'plan'],
     ['deploy-stack.yml', 'deploy'],
   ])('%s job %s installs the Terraform version pinned in .terraform-version', (file, job) => {
@@ -49,24 +49,30 @@ describe('GitHub workflows', () => {
     expect(plan.steps.some((s: Step) => /\bapply\b|cdktf deploy/.test(s.run ?? ''))).toBe(false);
   });
 
-  it('keeps one plan comment per pull request, updated in place', () => {
+  it('keeps one plan comment per pull request, updated in place, also when a plan failed', () => {
     const comment = workflow('pull-request.yml').jobs.comment;
     expect(comment.permissions).toEqual({ 'pull-requests': 'write' });
+    expect(comment.if).toBe('${{ !cancelled() }}');
     const script = comment.steps.find((s: Step) => s.uses?.startsWith('actions/github-script@')).with.script as string;
     expect(script).toContain('updateComment');
     expect(script).toContain('<!-- suspense-plan -->');
   });
 
-  it('runs the tests with CI=true so the offline plan is required', () => {
-    const test = steps('pull-request.yml', 'test').find((s) => s.run === 'npm test');
+  it('runs the tests with CI=true so the offline plan is required, before any plan or deploy', () => {
+    const test = steps('test.yml', 'test').find((s) => s.run === 'npm test');
     expect(test?.env).toEqual({ CI: 'true' });
+    expect(workflow('pull-request.yml').jobs.test.uses).toBe('./.github/workflows/test.yml');
+    expect(workflow('pull-request.yml').jobs.plan.needs).toBe('test');
+    expect(workflow('deploy.yml').jobs.test.uses).toBe('./.github/workflows/test.yml');
+    expect(workflow('deploy.yml').jobs.dev.needs).toBe('test');
+    expect(workflow('deploy.yml').jobs.prod.needs).toEqual(['test', 'dev']);
   });
 
   it('deploys dev from main, and prod only through its approval-gated environment', () => {
     const deploy = workflow('deploy.yml');
     expect(deploy.on.push.branches).toEqual(['main']);
     expect(deploy.on.workflow_dispatch.inputs.environment.options).toEqual(['dev', 'prod']);
-    expect(deploy.jobs.prod.needs).toBe('dev');
+    expect(deploy.jobs.prod.if).toContain("needs.test.result == 'success'");
     const stack = workflow('deploy-stack.yml').jobs.deploy;
     expect(stack.environment).toBe('${{ inputs.environment }}');
     expect(stack.concurrency).toEqual({ group: 'deploy-${{ inputs.environment }}', 'cancel-in-progress': false });
