@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { AssetType, Lazy, TerraformAsset, type ITerraformDependable } from 'cdktf';
+import { AssetType, Lazy, TerraformAsset, type TerraformResource } from 'cdktf';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -7,8 +7,6 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { buildFunctionArchive, type FunctionArchive } from '../bundling/function-archive';
 import type { NodeRuntime } from '../bundling/esbuild-bundle';
 import { PROJECT_ROOT } from '../project-root';
-// The form cdktf itself gives `dependsOn` entries: a bare address, not an interpolation.
-import { dependable } from 'cdktf/lib/tfExpression';
 
 export interface NodejsFunctionProps {
   readonly functionName: string;
@@ -122,7 +120,9 @@ export class NodejsFunction extends Construct {
     this.environment[name] = value;
   }
 
-  addDependency(dependency: ITerraformDependable): void {
-    this.function.dependsOn = [...(this.function.dependsOn ?? []), dependable(dependency)];
+  addDependency(dependency: TerraformResource): void {
+    // A bare address (`type.name`), the form depends_on takes; `fqn` would render as an interpolation.
+    const address = `${dependency.terraformResourceType}.${dependency.friendlyUniqueId}`;
+    this.function.dependsOn = [...(this.function.dependsOn ?? []), address];
   }
 }

@@ -1,5 +1,5 @@
 import { Construct, type IConstruct } from 'constructs';
-import type { ITerraformDependable } from 'cdktf';
+import type { TerraformResource } from 'cdktf';
 import type { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -23,7 +23,7 @@ export interface SwitchReader extends IConstruct {
   readonly role: IamRole;
   addEnvironment(name: string, value: string): void;
   /** Makes the reader wait for `dependency` (a policy it needs at its first invocation). */
-  addDependency(dependency: ITerraformDependable): void;
+  addDependency(dependency: TerraformResource): void;
 }
 
 /** The switch table: one item per switch, keyed as functions/switch/schema.ts says. */
