@@ -63,7 +63,13 @@ async function handleInvokeRequest(fn: LocalFunction, request: IncomingMessage, 
     });
   }
 
-  const rawName = decodeURIComponent(match[1] as string);
+  let rawName: string;
+  try {
+    rawName = decodeURIComponent(match[1] as string);
+  } catch {
+    // What the service says of any name it cannot read: the function name's constraint is not met.
+    rawName = match[1] as string;
+  }
   const name = FUNCTION_NAME_PATTERN.exec(rawName);
   if (!name || rawName.length > 170) {
     request.resume();

@@ -1,5 +1,8 @@
 import { DEFAULT_SETTINGS, readDeadlineMs, settingProblem, type SwitchSettings } from '../functions/switch/schema';
 
+/** Where environments and the state bucket live unless told otherwise. */
+export const DEFAULT_REGION = 'eu-west-1';
+
 /** How the switch table is billed. */
 export type TableBilling =
   | { readonly mode: 'PAY_PER_REQUEST' }
@@ -49,7 +52,7 @@ const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
 /** Applies the documented defaults and rejects values AWS would reject later, with a message naming the field. */
 export function environmentConfig(props: EnvironmentProps): EnvironmentConfig {
   const config: EnvironmentConfig = {
-    region: 'eu-west-1',
+    region: DEFAULT_REGION,
     tableName: `suspense-switches-${props.environment}`,
     functionName: `suspense-check-${props.environment}`,
     memorySize: 640,

@@ -1,4 +1,4 @@
-import { environmentConfig, type EnvironmentConfig } from './config';
+import { DEFAULT_REGION, environmentConfig, type EnvironmentConfig } from './config';
 
 /**
  * The deployed environments. Account IDs come from the environment so that the repository names no account;
@@ -10,12 +10,12 @@ export function environments(env: NodeJS.ProcessEnv = process.env): EnvironmentC
     environmentConfig({
       environment: 'dev',
       accountId: env.SUSPENSE_DEV_ACCOUNT_ID || '111111111111',
-      region: env.SUSPENSE_DEV_REGION || 'eu-west-1',
+      region: env.SUSPENSE_DEV_REGION || DEFAULT_REGION,
     }),
     environmentConfig({
       environment: 'prod',
       accountId: env.SUSPENSE_PROD_ACCOUNT_ID || '222222222222',
-      region: env.SUSPENSE_PROD_REGION || 'eu-west-1',
+      region: env.SUSPENSE_PROD_REGION || DEFAULT_REGION,
       deletionProtection: true,
       logRetentionDays: 90,
     }),

@@ -1,5 +1,6 @@
 import type { Construct } from 'constructs';
 import { S3Backend } from 'cdktf';
+import { DEFAULT_REGION } from './config';
 
 /** Where every environment stack keeps its Terraform state. */
 export interface StateBackendSettings {
@@ -17,7 +18,7 @@ export function stateBackendSettings(scope: Construct, env: NodeJS.ProcessEnv = 
     env[variable] || (scope.node.tryGetContext(contextKey) as string | undefined) || fallback;
   const settings = {
     bucket: pick('SUSPENSE_STATE_BUCKET', 'stateBucket', 'suspense-terraform-state'),
-    region: pick('SUSPENSE_STATE_REGION', 'stateRegion', 'eu-west-1'),
+    region: pick('SUSPENSE_STATE_REGION', 'stateRegion', DEFAULT_REGION),
     keyPrefix: pick('SUSPENSE_STATE_KEY_PREFIX', 'stateKeyPrefix', 'suspense').replace(/^\/+|\/+$/g, ''),
   };
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(settings.bucket)) {

@@ -6,6 +6,8 @@
 import { MAX_REASON_LENGTH, isValidSwitchName } from './schema';
 import { parseIsoUtc } from './switch-item';
 
+export { isCalendarValid } from './switch-item';
+
 /** Longest `updatedBy` the library records. */
 export const MAX_OPERATOR_LENGTH = 128;
 
@@ -96,7 +98,7 @@ export function validateSwitchName(name: unknown): string {
 export function validateUntil(until: unknown, nowMs: number): string {
   let ms: number | undefined;
   if (until instanceof Date) ms = until.getTime();
-  else if (typeof until === 'string' && isCalendarValid(until)) ms = parseIsoUtc(until);
+  else ms = parseIsoUtc(until);
   const normalized = ms === undefined || !Number.isFinite(ms) ? undefined : new Date(ms).toISOString();
   // The year must stay four digits: readers reject the expanded `+010000-...` form.
   if (normalized === undefined || parseIsoUtc(normalized) === undefined) {
@@ -135,14 +137,6 @@ function expectedVersionOf(version: unknown): { expectedVersion?: number } {
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** Whether the date and time fields at the start of an ISO 8601 text exist: Date.parse rolls February 30th over. */
-export function isCalendarValid(text: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(text);
-  if (!match) return false;
-  const [year, month, day, hour, minute, second] = match.slice(1).map((field) => Number(field ?? 0));
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24 && minute < 60 && second < 60;
-}
 
 /**
  * A value for an error message: quoted, cut short, and with everything outside printable ASCII escaped, so a

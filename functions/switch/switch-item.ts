@@ -21,9 +21,21 @@ export type ParsedSwitchItem =
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]00:00)$/;
 
-/** Milliseconds since the epoch of an ISO 8601 UTC timestamp, or undefined when it is not one. */
+/** Whether the date and time fields at the start of an ISO 8601 text exist: Date.parse rolls February 30th over. */
+export function isCalendarValid(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(text);
+  if (!match) return false;
+  const [year, month, day, hour, minute, second] = match.slice(1).map((field) => Number(field ?? 0));
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24 && minute < 60 && second < 60;
+}
+
+/**
+ * Milliseconds since the epoch of an ISO 8601 UTC timestamp, or undefined when it is not one (a February 30th
+ * included: readers and writers agree on which times exist).
+ */
 export function parseIsoUtc(value: unknown): number | undefined {
-  if (typeof value !== 'string' || !ISO_UTC.test(value)) return undefined;
+  if (typeof value !== 'string' || !ISO_UTC.test(value) || !isCalendarValid(value)) return undefined;
   const ms = Date.parse(value);
   return Number.isFinite(ms) ? ms : undefined;
 }

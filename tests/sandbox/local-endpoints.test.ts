@@ -111,6 +111,14 @@ describe('local Lambda endpoints', () => {
       }
     });
 
+    it('answers a function name that is not valid percent-encoding with 400 ValidationException, never a crash', async () => {
+      const response = await fetch(`${lambdaApi.endpoint}/2015-03-31/functions/%E0%A4%A/invocations`, { method: 'POST', body: '{}' });
+
+      expect(response.status).toBe(400);
+      expect(response.headers.get('x-amzn-errortype')).toBe('ValidationException');
+      expect(JSON.parse(await response.text()).message).toMatch(/^1 validation error detected: Value '%E0%A4%A' at 'functionName' failed to satisfy constraint/);
+    });
+
     it('answers a request over the 6 MB payload limit with 413 RequestEntityTooLargeException', async () => {
       const response = await fetch(`${lambdaApi.endpoint}/2015-03-31/functions/fixture-function/invocations`, {
         method: 'POST',
