@@ -65,6 +65,10 @@ export function describeFailure(error: unknown, context: FailureContext = {}): D
 function describeAwsError(error: Error, context: FailureContext): string | undefined {
   const service = context.service ?? 'AWS';
   const subject = context.subject ?? 'the resource';
+  if ((error as { code?: unknown }).code === 'ERR_INVALID_URL') {
+    const input = (error as { input?: unknown }).input;
+    return `the ${service} endpoint ${typeof input === 'string' ? `"${printableText(input)}" ` : ''}is not a URL (check ${endpointVariable(context.service)})`;
+  }
   const code = networkCode(error);
   // Checked first: the SDK names some network failures TimeoutError (a reset socket among them), and a
   // connection that was refused or reset must not read as "no answer within --timeout".
@@ -116,9 +120,17 @@ function hasServiceFault(error: Error): boolean {
   return fault === 'client' || fault === 'server';
 }
 
+function endpointVariable(service: FailureContext['service']): string {
+  return service === 'Lambda' ? 'AWS_ENDPOINT_URL_LAMBDA' : service === 'DynamoDB' ? 'AWS_ENDPOINT_URL_DYNAMODB' : 'AWS_ENDPOINT_URL';
+}
+
 function endpointOf(service: FailureContext['service']): string {
-  const variable = service === 'Lambda' ? 'AWS_ENDPOINT_URL_LAMBDA' : service === 'DynamoDB' ? 'AWS_ENDPOINT_URL_DYNAMODB' : undefined;
-  return (variable && process.env[variable]) || process.env.AWS_ENDPOINT_URL || 'the regional endpoint';
+  return process.env[endpointVariable(service)] || process.env.AWS_ENDPOINT_URL || 'the regional endpoint';
+}
+
+/** Text from the environment, cut short and with control characters dropped, for a one-line message. */
+function printableText(text: string): string {
+  return text.replace(/[^\u0020-\u007e]/g, '?').slice(0, 80);
 }
 
 /**

@@ -26,6 +26,9 @@ export interface FunctionArchive {
 
 const built = new Map<string, FunctionArchive>();
 
+/** Archives kept in `archiveDir`: enough for the builds of a few branches, without growing forever. */
+const KEPT_ARCHIVES = 16;
+
 /**
  * SHA-256 of what the zip holds (each entry's name, size and bytes, in archive order) rather than of the zip
  * itself: deflate's output can change with the zlib that Node bundles, and a hash of the zip would then change the
@@ -39,6 +42,17 @@ export function contentDigest(entries: readonly ZipEntry[]): Buffer {
     hash.update(entry.data);
   }
   return hash.digest();
+}
+
+/** Removes all but the `keep` most recently written archive folders of `archiveDir`. */
+function pruneArchives(archiveDir: string, keep: number): void {
+  // Another process may be pruning at the same time: a folder gone since the listing is simply skipped.
+  const folders = fs
+    .readdirSync(archiveDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => ({ folder: path.join(archiveDir, entry.name), mtimeMs: fs.statSync(path.join(archiveDir, entry.name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
+    .sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const { folder } of folders.slice(keep)) fs.rmSync(folder, { recursive: true, force: true });
 }
 
 /**
@@ -67,6 +81,7 @@ export function buildFunctionArchive(props: FunctionArchiveProps): FunctionArchi
     fs.renameSync(partial, zipFile);
     const archive = { zipFile, sha256Base64: digest.toString('base64'), sha256Hex, zipBytes: zip.length };
     built.set(key, archive);
+    pruneArchives(archiveDir, KEPT_ARCHIVES);
     return archive;
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });

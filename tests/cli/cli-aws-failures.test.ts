@@ -86,6 +86,12 @@ describe('suspense CLI: AWS failures', () => {
     }
   });
 
+  it('exits 1 and names the variable when the endpoint variable is not a URL', async () => {
+    const result = await runCli(['list', '--table', 'switches'], { env: baseEnv('not a url') });
+
+    expect(result).toMatchObject({ code: 1, stdout: '', stderr: 'suspense: the DynamoDB endpoint "not a url" is not a URL (check AWS_ENDPOINT_URL_DYNAMODB)\n' });
+  });
+
   it('exits 1 and names the variable to set when no region is configured', async () => {
     const result = await runCli(['list', '--table', 'switches'], { env: { ...baseEnv(dynamo.endpoint), AWS_REGION: undefined } });
 

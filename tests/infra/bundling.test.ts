@@ -85,6 +85,20 @@ describe('esbuild bundling', () => {
     expect(fs.readdirSync(outDir)).toEqual(['index.js']);
   });
 
+  it('keeps the most recent archives only, the one just built among them', () => {
+    const archiveDir = tmp();
+    for (let i = 0; i < 20; i++) {
+      fs.mkdirSync(path.join(archiveDir, `old-${i}`));
+      fs.utimesSync(path.join(archiveDir, `old-${i}`), new Date(2020, 0, 1 + i), new Date(2020, 0, 1 + i));
+    }
+    const archive = buildFunctionArchive({ entry: 'functions/check/handler.ts', runtime: 'nodejs22.x', projectRoot: PROJECT_ROOT, archiveDir });
+    const kept = fs.readdirSync(archiveDir).sort();
+    expect(kept).toHaveLength(16);
+    expect(kept).toContain(archive.sha256Hex);
+    expect(kept).not.toContain('old-0');
+    expect(kept).toContain('old-19');
+  });
+
   it('packs the handler as one CommonJS file with no node_modules, runnable without the repository', () => {
     const archiveDir = tmp();
     const archive = buildFunctionArchive({ entry: 'functions/check/handler.ts', runtime: 'nodejs22.x', projectRoot: PROJECT_ROOT, archiveDir });
