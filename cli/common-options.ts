@@ -2,6 +2,7 @@ import { quote } from '../functions/switch/switch-input';
 import type { CliIo } from './cli-io';
 import { UsageError } from './errors';
 import { readStackResource, type StackResource } from './stack-outputs';
+import { TABLE_NAME_PATTERN } from '../functions/switch/schema';
 
 type Options = ReadonlyMap<string, string | true>;
 
@@ -48,8 +49,6 @@ export function regionOption(options: Options, command: string): string | undefi
   return region;
 }
 
-/** DynamoDB's own rule for table names. */
-const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 
 /**
  * The switch table: --table, else the --stack output `table_name` (with the region of `table_arn`), else
@@ -71,6 +70,6 @@ export async function resolveTable(options: Options, io: CliIo, command: string)
 }
 
 function checkTableName(name: string, source: string, command: string): string {
-  if (!TABLE_NAME.test(name)) throw new UsageError(`invalid table name ${quote(name)} from ${source}: use 3-255 characters of A-Z a-z 0-9 _ . -`, command);
+  if (!TABLE_NAME_PATTERN.test(name)) throw new UsageError(`invalid table name ${quote(name)} from ${source}: use 3-255 characters of A-Z a-z 0-9 _ . -`, command);
   return name;
 }

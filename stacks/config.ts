@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS, readDeadlineMs, settingProblem, type SwitchSettings } from '../functions/switch/schema';
+import { DEFAULT_SETTINGS, readDeadlineMs, settingProblem, TABLE_NAME_PATTERN, type SwitchSettings } from '../functions/switch/schema';
 
 /** Where environments and the state bucket live unless told otherwise. */
 export const DEFAULT_REGION = 'eu-west-1';
@@ -73,7 +73,7 @@ export function environmentConfig(props: EnvironmentProps): EnvironmentConfig {
   if (!/^[a-z][a-z0-9-]{0,15}$/.test(config.environment)) fail('environment', 'must be 1-16 of a-z 0-9 -, starting with a letter');
   if (!/^\d{12}$/.test(config.accountId)) fail('accountId', `must be 12 digits, got "${config.accountId}"`);
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(config.region)) fail('region', `is not an AWS region: "${config.region}"`);
-  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(config.tableName)) fail('tableName', 'must be 3-255 of A-Z a-z 0-9 _ . -');
+  if (!TABLE_NAME_PATTERN.test(config.tableName)) fail('tableName', 'must be 3-255 of A-Z a-z 0-9 _ . -');
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.functionName)) fail('functionName', 'must be 1-64 of A-Z a-z 0-9 _ -');
   if (!Number.isInteger(config.memorySize) || config.memorySize < 128 || config.memorySize > 10240) {
     fail('memorySize', 'must be a whole number of MB from 128 to 10240');

@@ -26,6 +26,9 @@ export const SWITCH_ATTRIBUTES = {
   version: 'version',
 } as const;
 
+/** DynamoDB's rule for table names. */
+export const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;
+
 /** Switch names: 1-64 characters of `A-Z a-z 0-9 . _ -`. */
 export const SWITCH_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 
