@@ -4,7 +4,8 @@
  *
  * Settings under test: cache TTL 1 s, staleness bound 2 s, 100 ms per attempt, 2 attempts: a whole read is
  * bounded by readDeadlineMs = 100 × 2 + 100 = 300 ms. The store reads the time from Date, which the tests freeze
- * and move (freezeDate); timeouts stay real, so every latency below is measured, not simulated.
+ * and move (freezeDate); timeouts stay real, so every latency below is measured, not simulated, and asserted only
+ * against a wide bound: that a read ends at its deadline exactly is asserted with fake timers (read-deadline.test.ts).
  */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import * as fs from 'node:fs';
@@ -16,6 +17,7 @@ import { DEFAULT_SETTINGS } from '../../functions/switch/schema';
 import { startXrayDaemonStub } from '../../sandbox/xray-daemon-stub';
 import { startDynamo, type LocalDynamo } from '../support/dynalite';
 import { FAULTS, startFaultProxy, type FaultMode, type FaultProxy } from '../support/fault-proxy';
+import { printFigure } from '../support/figures';
 import { consoleTestEvent, restApiEvent } from '../support/lambda-events';
 import { runHandler, waitFor } from '../support/run-handler';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
@@ -32,12 +34,21 @@ const SETTINGS_ENV = {
 };
 /** 300 ms: the most one read may take, every attempt and the pause between them included. */
 const READ_DEADLINE_MS = readDeadlineMs(SETTINGS);
+/** The deployed function's timeout (stacks/config.ts). */
+const LAMBDA_TIMEOUT_MS = 5000;
 /**
- * What an invocation may take beyond the read deadline: building the answer and the log line takes well under a
- * millisecond, the rest is room for a busy test machine (two Jest workers on two cores). The Lambda timeout is 5 s.
+ * Real time, on a machine that may be busy, is asserted against half the Lambda timeout (the stack refuses read
+ * settings whose deadline reaches it): on a quiet machine the slowest answer takes about 300 ms, over 8 times less.
+ * Each test prints its slowest answer.
  */
-const MARGIN_MS = 250;
-const BUDGET_MS = READ_DEADLINE_MS + MARGIN_MS;
+const WALL_CLOCK_BOUND_MS = LAMBDA_TIMEOUT_MS / 2;
+
+/** Prints the slowest of `durations` and asserts it within `bound`. */
+function expectAnsweredWithin(what: string, durations: readonly number[], bound = WALL_CLOCK_BOUND_MS): void {
+  const slowest = Math.max(...durations);
+  printFigure(what, Math.round(slowest), 'ms', bound);
+  expect(slowest).toBeLessThanOrEqual(bound);
+}
 
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
 const REASON = 'card processor outage';
@@ -143,8 +154,8 @@ describe('check function when DynamoDB fails (TTL 1 s, staleness bound 2 s, 2 at
   });
 
   it.each(FAULT_CASES)(
-    `DynamoDB %s: serves the last known state while within the bound, then the fail-open default, each answer within ${BUDGET_MS} ms`,
-    async (_fault, mode) => {
+    `DynamoDB %s: serves the last known state while within the bound, then the fail-open default, none waiting for the Lambda timeout`,
+    async (fault, mode) => {
       const name = await suspendedSwitch();
       const suspended = { statusCode: 503, headers: JSON_HEADERS, body: suspendedBody(name) };
 
@@ -176,9 +187,8 @@ describe('check function when DynamoDB fails (TTL 1 s, staleness bound 2 s, 2 at
       expect(defaultFromMemory).toMatchObject({ ...active, source: 'default', requests: 0 });
       // An outage costs one bounded read per switch per TTL, never one per invocation.
       for (const failed of [firstFailure, secondFailure, pastTheBound]) expect(failed.requests).toBeLessThanOrEqual(SETTINGS.maxAttempts);
-      for (const invocation of [fresh, cached, firstFailure, staleFromMemory, secondFailure, lastStale, pastTheBound, defaultFromMemory]) {
-        expect(invocation.ms).toBeLessThanOrEqual(BUDGET_MS);
-      }
+      const invocations = [fresh, cached, firstFailure, staleFromMemory, secondFailure, lastStale, pastTheBound, defaultFromMemory];
+      expectAnsweredWithin(`check function, DynamoDB ${fault}: slowest answer`, invocations.map((invocation) => invocation.ms));
     },
   );
 
@@ -199,13 +209,13 @@ describe('check function when DynamoDB fails (TTL 1 s, staleness bound 2 s, 2 at
       body: { switch: name, suspended: true, reason: 'the switch could not be read; failing closed', until: null },
       source: 'default',
     });
-    expect(pastTheBound.ms).toBeLessThanOrEqual(BUDGET_MS);
+    expect(pastTheBound.ms).toBeLessThanOrEqual(WALL_CLOCK_BOUND_MS);
   });
 
   it.each([
     ['open', () => failOpen, { statusCode: 200, body: { switch: 'global', suspended: false } }],
     ['closed', () => failClosed, { statusCode: 503, body: { switch: 'global', suspended: true, reason: 'the switch could not be read; failing closed', until: null } }],
-  ] as const)('answers a switch it never read with the fail-%s default at once when DynamoDB hangs', async (_mode, handler, expected) => {
+  ] as const)('answers a switch it never read with the fail-%s default at once when DynamoDB hangs', async (failMode, handler, expected) => {
     await proxy.setMode(FAULTS.hang);
     log.clear();
 
@@ -218,7 +228,7 @@ describe('check function when DynamoDB fails (TTL 1 s, staleness bound 2 s, 2 at
       { timestamp: FROZEN_ISO(), level: 'warn', msg: 'switch read failed', switch: 'global', error: expect.any(String), source: 'default', suspended: expected.body.suspended },
       expect.objectContaining({ level: 'info', msg: 'check', statusCode: expected.statusCode, switch: 'global', source: 'default' }),
     ]);
-    expect(ms).toBeLessThanOrEqual(BUDGET_MS);
+    expectAnsweredWithin(`check function, fail-${failMode} default of a switch never read`, [ms]);
   });
 
   it('logs each failed read as a warning naming the switch, the error and what was served instead', async () => {
@@ -235,7 +245,7 @@ describe('check function when DynamoDB fails (TTL 1 s, staleness bound 2 s, 2 at
     ]);
   });
 
-  it('never hangs: 20 concurrent invocations against a hanging DynamoDB all answer within the budget, sharing one read', async () => {
+  it('never hangs: 20 concurrent invocations against a hanging DynamoDB all answer, sharing one read', async () => {
     const name = await suspendedSwitch();
     await invoke(failOpen, name);
     await proxy.setMode(FAULTS.hang);
@@ -247,7 +257,7 @@ describe('check function when DynamoDB fails (TTL 1 s, staleness bound 2 s, 2 at
     const ms = performance.now() - startedAt;
 
     expect(new Set(responses.map((response) => response.statusCode))).toEqual(new Set([503]));
-    expect(ms).toBeLessThanOrEqual(BUDGET_MS);
+    expectAnsweredWithin('check function, 20 concurrent invocations against a hanging DynamoDB', [ms]);
     expect(proxy.count('GetItem')).toBeLessThanOrEqual(SETTINGS.maxAttempts);
   });
 });
@@ -296,7 +306,7 @@ describe('check function recovering from a DynamoDB outage', () => {
 describe('check function with the production defaults (250 ms per attempt, 3 attempts)', () => {
   const deadline = readDeadlineMs(DEFAULT_SETTINGS);
 
-  it('bounds a read against a hanging DynamoDB at 950 ms, and answers within it plus the margin', async () => {
+  it('bounds a read against a hanging DynamoDB at 950 ms, and answers before the Lambda timeout', async () => {
     const restore = withEnvironment({ SUSPENSE_FAIL_MODE: 'open', SUSPENSE_REQUEST_TIMEOUT_MS: '', SUSPENSE_MAX_ATTEMPTS: '' });
     let handler: CheckHandler;
     try {
@@ -311,7 +321,8 @@ describe('check function with the production defaults (250 ms per attempt, 3 att
     expect(deadline).toBe(950);
     expect(invocation).toMatchObject({ statusCode: 200, source: 'default' });
     expect(invocation.requests).toBeLessThanOrEqual(DEFAULT_SETTINGS.maxAttempts);
-    expect(invocation.ms).toBeLessThanOrEqual(deadline + MARGIN_MS);
+    // About 800 ms on a quiet machine: the bound is over 6 times that.
+    expectAnsweredWithin('check function with the production defaults, DynamoDB hanging', [invocation.ms], LAMBDA_TIMEOUT_MS);
   });
 });
 
@@ -347,7 +358,7 @@ describe('check function tracing under faults', () => {
 
       expect(run.xrayLoaded).toBe(true);
       expect(run.invocations.map((invocation) => invocation.response.statusCode)).toEqual([503, 503, 200]);
-      for (const failed of run.invocations.slice(1)) expect(failed.ms).toBeLessThanOrEqual(BUDGET_MS);
+      expectAnsweredWithin('traced check function, DynamoDB hanging', run.invocations.slice(1).map((invocation) => invocation.ms));
       expect(reads().map((document) => document.annotations)).toEqual([
         { switch: name, suspended: true, source: 'fresh' },
         { switch: name, suspended: true, source: 'stale' },

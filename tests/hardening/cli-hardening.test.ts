@@ -7,12 +7,18 @@ import { getSwitch, suspendSwitch } from '../../functions/switch/switch-writes';
 import { baseEnv, inBatches, runCli, tableSnapshot, type CliResult } from '../cli/cli-harness';
 import { startDynamo, type LocalDynamo } from '../support/dynalite';
 import { FAULTS, startFaultProxy, type FaultMode, type FaultProxy } from '../support/fault-proxy';
+import { printFigure } from '../support/figures';
 
 const TABLE = 'switches';
 /** --timeout given to every command under faults. */
 const TIMEOUT_SECONDS = 1;
-/** What starting Node, loading the CLI and the AWS SDK may add to --timeout on a busy two-core machine. */
-const START_UP_ALLOWANCE_MS = 2500;
+/**
+ * What starting Node, loading the CLI and the AWS SDK may add to --timeout. Four commands start at once; on a
+ * quiet two-core machine the slowest adds about 0.8 s (printed by each run): the bound is over 5 times that, so
+ * a busy machine cannot fail the test, while a command that ignored --timeout (the slow mode below answers
+ * after 60 s, the hanging one never) still would.
+ */
+const START_UP_ALLOWANCE_MS = 5000;
 const COMMANDS: readonly (readonly string[])[] = [['suspend', 'global', '--reason', 'maintenance'], ['resume', 'api'], ['status', 'global'], ['list']];
 
 let dynamo: LocalDynamo;
@@ -52,7 +58,7 @@ describe('suspense CLI when DynamoDB fails', () => {
   it.each([
     ['unreachable (connection refused)', FAULTS.down, () => `suspense: cannot reach DynamoDB at ${proxy.endpoint}: connection refused (ECONNREFUSED)\n`],
     ['accepting and never answering', FAULTS.hang, noAnswer],
-    ['slower than --timeout (5 s)', FAULTS.slow(5000), noAnswer],
+    ['slower than --timeout (60 s)', FAULTS.slow(60_000), noAnswer],
     [
       'throttling (ProvisionedThroughputExceededException)',
       FAULTS.throttle,
@@ -75,7 +81,7 @@ describe('suspense CLI when DynamoDB fails', () => {
     ['losing every answer', FAULTS.loseAnswers, () => new RegExp(`^suspense: [^\\n]*DynamoDB[^\\n]*${escaped(proxy.endpoint)}[^\\n]*\n$`)],
   ] as const)(
     'DynamoDB %s: suspend, resume, status and list exit 1 within --timeout plus start-up, with one clear line, and change nothing',
-    async (_fault, mode, expectedLine) => {
+    async (fault, mode, expectedLine) => {
       const { results, before, after } = await underFault(mode);
 
       for (const result of results) {
@@ -83,8 +89,10 @@ describe('suspense CLI when DynamoDB fails', () => {
         const expected = expectedLine();
         if (typeof expected === 'string') expect(result.stderr).toBe(expected);
         else expect(result.stderr).toMatch(expected);
-        expect(result.ms).toBeLessThanOrEqual(TIMEOUT_SECONDS * 1000 + START_UP_ALLOWANCE_MS);
       }
+      const slowestMs = Math.max(...results.map((result) => result.ms));
+      printFigure(`CLI under fault "${fault}", slowest of 4 commands with --timeout ${TIMEOUT_SECONDS}`, slowestMs, 'ms', TIMEOUT_SECONDS * 1000 + START_UP_ALLOWANCE_MS);
+      expect(slowestMs).toBeLessThanOrEqual(TIMEOUT_SECONDS * 1000 + START_UP_ALLOWANCE_MS);
       expect(after).toEqual(before);
     },
   );

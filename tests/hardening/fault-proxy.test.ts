@@ -6,27 +6,37 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '../../functions/switch/dynamo-client';
 import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
 import { FAULTS, startFaultProxy, type FaultProxy } from '../support/fault-proxy';
+import { waitFor } from '../support/run-handler';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
 
 const TABLE = 'switches';
 let dynamo: LocalDynamo;
 let proxy: FaultProxy;
-let client: DynamoDBClient;
+/** Gives up after 100 ms: for the modes whose point is that a client times out. */
+let impatient: DynamoDBClient;
+/**
+ * Waits 10 s: for the modes whose point is not a timeout, so that a busy machine cannot turn their answer into
+ * one (proxied requests take a few milliseconds when the machine is quiet).
+ */
+let patient: DynamoDBClient;
 
 beforeAll(async () => {
   dynamo = await startDynamo();
   await dynamo.createSwitchTable(TABLE);
   await putRawSwitchItem(dynamo.client, TABLE, 'global', switchAttributes({ suspended: true, reason: 'proxied' }));
   proxy = await startFaultProxy(dynamo.endpoint);
-  // One attempt of 100 ms: each mode shows as exactly one outcome.
-  client = createDynamoClient({ requestTimeoutMs: 100, maxAttempts: 1, sdk: { endpoint: proxy.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS } });
+  // One attempt each: each mode shows as exactly one outcome.
+  const sdk = { endpoint: proxy.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS };
+  impatient = createDynamoClient({ requestTimeoutMs: 100, maxAttempts: 1, sdk });
+  patient = createDynamoClient({ requestTimeoutMs: 10_000, maxAttempts: 1, sdk });
 });
 beforeEach(async () => {
   await proxy.setMode(FAULTS.pass);
   proxy.reset();
 });
 afterAll(async () => {
-  client?.destroy();
+  impatient?.destroy();
+  patient?.destroy();
   await proxy?.stop();
   await dynamo?.stop();
 });
@@ -36,7 +46,7 @@ afterAll(async () => {
  * Jest they come from another realm than the test's `Error`, and the SDK wraps them ("AWS SDK error wrapper for
  * ..."), dropping their `code`.
  */
-async function getItem(): Promise<unknown> {
+async function getItem(client = patient): Promise<unknown> {
   try {
     const output = await client.send(new GetItemCommand({ TableName: TABLE, Key: { switch: { S: 'global' } } }));
     return output.Item?.reason?.S;
@@ -76,7 +86,8 @@ describe('fault proxy', () => {
     await proxy.setMode(FAULTS.hang);
     const startedAt = performance.now();
 
-    expect(await getItem()).toEqual(failure(TIMED_OUT));
+    expect(await getItem(impatient)).toEqual(failure(TIMED_OUT));
+    // A lower bound only: a busy machine makes it longer, never shorter.
     expect(performance.now() - startedAt).toBeGreaterThanOrEqual(95);
     expect(proxy.requests).toEqual([expect.objectContaining({ operation: 'GetItem', mode: 'hang' })]);
   });
@@ -96,9 +107,12 @@ describe('fault proxy', () => {
     expect(await getItem()).toBe('proxied');
 
     await proxy.setMode(FAULTS.slow(300));
-    expect(await getItem()).toEqual(failure(TIMED_OUT));
-    await new Promise((resolve) => setTimeout(resolve, 350));
-    expect(proxy.requests.map((request) => request.upstreamStatus)).toEqual([200, undefined]);
+    expect(await getItem(impatient)).toEqual(failure(TIMED_OUT));
+    await waitFor(() => proxy.requests[1]?.dropped === true, 10_000);
+    expect(proxy.requests.map(({ upstreamStatus, dropped }) => ({ upstreamStatus, dropped }))).toEqual([
+      { upstreamStatus: 200, dropped: undefined },
+      { upstreamStatus: undefined, dropped: true },
+    ]);
   });
 
   it('lets a request take effect and loses its answer, every n-th request when asked', async () => {
@@ -116,7 +130,7 @@ describe('fault proxy', () => {
     proxy.setModeAfter(1, FAULTS.hang);
 
     expect(await getItem()).toBe('proxied');
-    expect(await getItem()).toEqual(failure(TIMED_OUT));
+    expect(await getItem(impatient)).toEqual(failure(TIMED_OUT));
     expect(proxy.mode).toEqual(FAULTS.hang);
   });
 });

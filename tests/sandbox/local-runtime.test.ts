@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ECHO_HANDLER, fixtureFunction, type FixtureFunction } from './fixture-function';
+import { printFigure } from '../support/figures';
 
 describe('local Lambda runtime (sandbox execution environments)', () => {
   let fixture: FixtureFunction | undefined;
@@ -28,7 +29,9 @@ describe('local Lambda runtime (sandbox execution environments)', () => {
       invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:fixture-function',
       logGroupName: '/aws/lambda/fixture-function',
     });
-    expect(seen.context.remainingMs).toBeGreaterThan(2000);
+    // The deadline is the timeout (3 s) from the invocation's start; how much of it the handler still sees depends
+    // on how fast a busy machine delivered the event, so only the upper end is exact.
+    expect(seen.context.remainingMs).toBeGreaterThan(0);
     expect(seen.context.remainingMs).toBeLessThanOrEqual(3000);
     expect(seen.env).toMatchObject({
       GREETING: 'hello',
@@ -107,8 +110,11 @@ describe('local Lambda runtime (sandbox execution environments)', () => {
       errorType: 'Sandbox.Timedout',
       errorMessage: `RequestId: ${timedOut.requestId} Error: Task timed out after 1.00 seconds`,
     });
+    // What the runtime decided: the invocation ran for its timeout, not for the 5 s the handler asked for.
+    expect(timedOut.durationMs).toBe(1000);
     expect(timedOut.roundTripMs).toBeGreaterThanOrEqual(1000);
-    expect(timedOut.roundTripMs).toBeLessThan(3000);
+    printFigure('sandbox invocation stopped at a 1 s timeout, round trip', Math.round(timedOut.roundTripMs), 'ms', 5000);
+    expect(timedOut.roundTripMs).toBeLessThan(5000);
     expect(timedOut.log).toContain('"message":"started"');
     expect(timedOut.log).toContain('Task timed out after 1.00 seconds');
     expect(next.cold).toBe(true);

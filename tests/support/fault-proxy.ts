@@ -66,6 +66,8 @@ export interface ProxiedRequest {
   upstreamStatus?: number;
   /** True when the endpoint answered and the proxy dropped the answer (`lose-answers`). */
   answerLost?: boolean;
+  /** True when a `slow` request's delay ended after its client had gone: it never reached the endpoint. */
+  dropped?: boolean;
 }
 
 export interface FaultProxy {
@@ -176,6 +178,7 @@ export async function startFaultProxy(upstreamEndpoint: string, initialMode: Fau
           timers.delete(timer);
           // A client that timed out has closed its connection: its request is lost with it, as on a real network.
           if (!request.socket.destroyed) forward(request, response, body, record);
+          else record.dropped = true;
         }, current.delayMs);
         timer.unref();
         timers.add(timer);
