@@ -2,9 +2,20 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { LOG_LEVELS, type FunctionDefinition, type LogLevel } from './function-definition';
+import { lambdaNode } from './lambda-node';
 
 /** The runtime client each execution environment runs (plain JavaScript: no TypeScript hook in the child). */
 export const BOOTSTRAP_FILE = path.join(__dirname, 'runtime', 'bootstrap.js');
+
+/** What an execution environment needs to know about its function. */
+export type RuntimeSettings = Pick<FunctionDefinition, 'memorySizeMb' | 'timeoutSeconds' | 'logFormat' | 'systemLogLevel'>;
+
+export interface ExecutionEnvironmentOptions {
+  /** The Node.js binary the environment runs on. @default lambdaNode().binary: SUSPENSE_LAMBDA_NODE, else this Node */
+  readonly nodeBinary?: string;
+  /** Node flags before Lambda's own, e.g. ['-r', 'tools/register-ts.js'] to run a handler from source. @default [] */
+  readonly nodeArgs?: readonly string[];
+}
 
 /** Lambda gives an on-demand function's init phase 10 seconds. */
 const INIT_TIMEOUT_MS = 10_000;
@@ -24,6 +35,8 @@ export interface ColdStart {
   readonly initMs: number;
   /** What the function logged while loading. */
   readonly initLog: string;
+  /** The Node.js version the environment runs, `v22.23.5` (absent when the init failed). */
+  readonly nodeVersion?: string;
 }
 
 export interface InvocationRequest {
@@ -31,8 +44,11 @@ export interface InvocationRequest {
   readonly payload: string;
   /** @default a new UUID */
   readonly requestId?: string;
-  /** X-Ray trace header for the invocation. @default none (tracing not sampled) */
-  readonly traceHeader?: string;
+  /**
+   * The invocation's X-Ray trace header: one to use as is, `'sampled'` (a new sampled trace, as with active
+   * tracing) or `'default-sampling'` (X-Ray's default rule decides). @default none
+   */
+  readonly trace?: string;
   readonly invokedFunctionArn: string;
   readonly clientContext?: unknown;
 }
@@ -53,12 +69,45 @@ export interface Invocation {
   readonly coldStart?: ColdStart;
   /** Modules the function loaded from outside its package (should be none). */
   readonly foreignModules: readonly string[];
+  /** The trace header the invocation ran under, if any. */
+  readonly traceHeader?: string;
+}
+
+/** Many invocations run inside the environment: see runLoop in runtime/bootstrap.js for each field. */
+export interface LoopPlan {
+  readonly events: readonly unknown[];
+  readonly warmup?: number;
+  readonly rounds?: number;
+  readonly invocations?: number;
+  readonly concurrency?: number;
+  readonly latencies?: boolean;
+  readonly heap?: boolean;
+  readonly throughputSeconds?: number;
+  readonly throughputConcurrency?: number;
+  readonly expectedStatus?: number;
+  readonly trace?: 'sampled' | 'default-sampling';
+}
+
+export interface LoopResult {
+  /** Answers by statusCode, after the warm-up. */
+  readonly statuses: Record<string, number>;
+  readonly warmupStatuses: Record<string, number>;
+  readonly errors: number;
+  readonly warmupErrors: number;
+  readonly errorSamples: readonly string[];
+  /** Lines the function logged, counted (not kept). */
+  readonly logLines: number;
+  readonly latenciesUs?: readonly number[];
+  /** heapUsed after garbage collection: after the warm-up, then after each round. */
+  readonly heapUsed?: readonly number[];
+  readonly throughput?: { readonly completed: number; readonly perSecond: number };
+  readonly foreignModules: readonly string[];
 }
 
 type EnvironmentState = 'starting' | 'idle' | 'busy' | 'dead';
 
 type ChildMessage =
-  | { type: 'ready'; bootMs: number; initMs: number; foreignModules: string[] }
+  | { type: 'ready'; bootMs: number; initMs: number; foreignModules: string[]; nodeVersion: string }
   | { type: 'init-error'; error: FunctionErrorPayload; initMs: number }
   | { type: 'log'; text: string }
   | { type: 'crash'; error: FunctionErrorPayload }
@@ -70,9 +119,11 @@ type ChildMessage =
       durationMs: number;
       maxMemoryUsedMb: number;
       foreignModules: string[];
+      traceHeader?: string;
       /** The runtime client ends after this result (an uncaught error). */
       final?: boolean;
-    };
+    }
+  | ({ type: 'loop-result' } & LoopResult);
 
 interface PendingInvocation {
   readonly requestId: string;
@@ -101,16 +152,19 @@ export class ExecutionEnvironment {
   private readonly exited: Promise<void>;
   private readonly readyWaiters: Array<() => void> = [];
   private initTimer?: NodeJS.Timeout;
+  private loopWaiter?: { resolve(result: LoopResult): void; reject(error: Error): void };
 
   private constructor(
-    private readonly definition: FunctionDefinition,
+    private readonly definition: RuntimeSettings,
     taskRoot: string,
     environment: Readonly<Record<string, string>>,
+    options: ExecutionEnvironmentOptions,
   ) {
     this.child = fork(BOOTSTRAP_FILE, [], {
       cwd: taskRoot,
       env: environment,
-      execArgv: nodeOptionsFor(definition.memorySizeMb),
+      execPath: options.nodeBinary ?? lambdaNode().binary,
+      execArgv: [...(options.nodeArgs ?? []), ...nodeOptionsFor(definition.memorySizeMb)],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });
@@ -131,8 +185,13 @@ export class ExecutionEnvironment {
    * Starts an environment and waits until its init finished. A failed init does not throw: as in Lambda, the
    * invocation that needed the environment reports it (see invoke()).
    */
-  static async start(definition: FunctionDefinition, taskRoot: string, environment: Readonly<Record<string, string>>): Promise<ExecutionEnvironment> {
-    const instance = new ExecutionEnvironment(definition, taskRoot, environment);
+  static async start(
+    definition: RuntimeSettings,
+    taskRoot: string,
+    environment: Readonly<Record<string, string>>,
+    options: ExecutionEnvironmentOptions = {},
+  ): Promise<ExecutionEnvironment> {
+    const instance = new ExecutionEnvironment(definition, taskRoot, environment, options);
     await instance.ready();
     return instance;
   }
@@ -182,11 +241,30 @@ export class ExecutionEnvironment {
         requestId,
         payload: request.payload,
         deadlineMs: Date.now() + timeoutMs,
-        traceId: request.traceHeader,
+        trace: request.trace,
         invokedFunctionArn: request.invokedFunctionArn,
         clientContext: request.clientContext,
       });
     });
+  }
+
+  /**
+   * Runs many invocations inside the environment (see LoopPlan), for figures a message per invocation would
+   * distort. Rejects if the environment failed its init or dies meanwhile; no timeout applies.
+   */
+  loop(plan: LoopPlan): Promise<LoopResult> {
+    if (this.initError) return Promise.reject(new Error(`the function failed its init: ${this.initError.errorType}: ${this.initError.errorMessage}`));
+    if (this.state !== 'idle') return Promise.reject(new Error(`execution environment is ${this.state}: it runs one invocation at a time`));
+    this.state = 'busy';
+    return new Promise((resolve, reject) => {
+      this.loopWaiter = { resolve, reject };
+      this.child.send({ type: 'loop', plan: { timeoutMs: this.definition.timeoutSeconds * 1000, ...plan } });
+    });
+  }
+
+  /** What the environment logged outside any invocation (its init, a loop's stray output), taken once. */
+  takeLog(): string {
+    return this.takeLooseLog();
   }
 
   /** Stops the process; resolves once it is gone. */
@@ -206,7 +284,7 @@ export class ExecutionEnvironment {
         return;
       case 'ready': {
         const totalMs = performance.now() - this.spawnedAt;
-        this.coldStart = { processStartMs: totalMs - message.initMs, initMs: message.initMs, initLog: this.takeLooseLog() };
+        this.coldStart = { processStartMs: totalMs - message.initMs, initMs: message.initMs, initLog: this.takeLooseLog(), nodeVersion: message.nodeVersion };
         this.state = 'idle';
         this.settleReady();
         return;
@@ -219,6 +297,14 @@ export class ExecutionEnvironment {
       case 'crash':
         // Between invocations: the environment ends; its log stays for whoever invokes next.
         return;
+      case 'loop-result': {
+        const { type: _type, ...result } = message;
+        const waiter = this.loopWaiter;
+        this.loopWaiter = undefined;
+        if (this.state === 'busy') this.state = 'idle';
+        waiter?.resolve(result);
+        return;
+      }
       case 'result': {
         const pending = this.pending;
         if (!pending || pending.requestId !== message.requestId) return;
@@ -229,6 +315,7 @@ export class ExecutionEnvironment {
           durationMs: message.durationMs,
           status: message.error ? 'error' : 'success',
           foreignModules: message.foreignModules,
+          traceHeader: message.traceHeader,
         });
         if (this.state === 'busy') this.state = message.final ? 'dead' : 'idle';
         return;
@@ -261,6 +348,8 @@ export class ExecutionEnvironment {
       this.initError = { errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${exitDescription(code, signal)}` };
     }
     this.settleReady();
+    this.loopWaiter?.reject(new Error(`the execution environment exited during a loop (${exitDescription(code, signal)}): ${this.takeLooseLog().slice(-2000)}`));
+    this.loopWaiter = undefined;
     const pending = this.pending;
     if (!pending) return;
     const errorMessage = `RequestId: ${pending.requestId} Error: Runtime exited with error: ${exitDescription(code, signal)}`;
@@ -276,7 +365,7 @@ export class ExecutionEnvironment {
 
   private finish(
     pending: PendingInvocation,
-    outcome: { payload: string; functionError?: 'Unhandled'; durationMs: number; status: string; foreignModules: string[] },
+    outcome: { payload: string; functionError?: 'Unhandled'; durationMs: number; status: string; foreignModules: string[]; traceHeader?: string },
   ): void {
     clearTimeout(pending.timer);
     const roundTripMs = performance.now() - pending.startedAt;
@@ -307,6 +396,7 @@ export class ExecutionEnvironment {
       maxMemoryUsedMb: this.maxMemoryUsedMb,
       ...(coldStart ? { coldStart } : {}),
       foreignModules: outcome.foreignModules,
+      ...(outcome.traceHeader ? { traceHeader: outcome.traceHeader } : {}),
     });
   }
 

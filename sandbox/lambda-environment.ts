@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import type { FunctionDefinition } from './function-definition';
+import { lambdaNode } from './lambda-node';
 
 /** A variable the sandbox sets differently from Lambda, with the reason shown on screen. */
 export interface Override {
@@ -19,6 +20,8 @@ export interface LambdaEnvironmentOptions {
   readonly xrayDaemonAddress: string;
   /** Applied last; each is shown on screen. */
   readonly overrides: readonly Override[];
+  /** The Node.js binary the function runs on: Lambda's PATH starts with its folder. @default lambdaNode().binary */
+  readonly nodeBinary?: string;
 }
 
 /**
@@ -45,8 +48,8 @@ export function lambdaEnvironment(options: LambdaEnvironmentOptions): Record<str
     LAMBDA_RUNTIME_DIR: options.runtimeDir,
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
-    // Lambda's PATH starts with its Node.js; here, the Node.js running the sandbox.
-    PATH: [path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(path.delimiter),
+    // Lambda's PATH starts with its Node.js; here, the one the function runs on.
+    PATH: [path.dirname(options.nodeBinary ?? lambdaNode().binary), '/usr/local/bin', '/usr/bin', '/bin'].join(path.delimiter),
     // Lambda's NODE_PATH also lists the runtime's own AWS SDK; the sandbox leaves it out, so that a bundle that
     // silently relies on it (another SDK version than the one tested) fails here instead of passing.
     NODE_PATH: options.taskRoot,
@@ -67,10 +70,4 @@ export function lambdaEnvironment(options: LambdaEnvironmentOptions): Record<str
 function logStreamName(): string {
   const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
   return `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
-}
-
-/** An X-Ray trace header for one sampled invocation, as Lambda passes it with active tracing. */
-export function newTraceHeader(): { root: string; header: string } {
-  const root = `1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
-  return { root, header: `Root=${root};Parent=${randomBytes(8).toString('hex')};Sampled=1` };
 }

@@ -1,6 +1,5 @@
-import { ExecutionEnvironment, type Invocation } from './execution-environment';
+import { ExecutionEnvironment, type ExecutionEnvironmentOptions, type Invocation } from './execution-environment';
 import { functionArn, type FunctionDefinition } from './function-definition';
-import { newTraceHeader } from './lambda-environment';
 
 export interface LocalFunctionOptions {
   readonly definition: FunctionDefinition;
@@ -13,6 +12,8 @@ export interface LocalFunctionOptions {
    * Lambda throttles past a function's concurrency. @default 10
    */
   readonly maxConcurrency?: number;
+  /** The Node.js binary and flags of each execution environment. @default see ExecutionEnvironmentOptions */
+  readonly runtime?: ExecutionEnvironmentOptions;
 }
 
 export interface InvokeOptions {
@@ -78,7 +79,7 @@ export class LocalFunction {
    */
   async invokeCold(options: InvokeOptions): Promise<TracedInvocation> {
     if (this.stopped) throw new Error('the local function is stopped');
-    const environment = await ExecutionEnvironment.start(this.definition, this.options.taskRoot, this.options.environment);
+    const environment = await ExecutionEnvironment.start(this.definition, this.options.taskRoot, this.options.environment, this.options.runtime);
     this.retired.add(environment);
     return this.run(environment, options, true);
   }
@@ -94,7 +95,7 @@ export class LocalFunction {
   private async startEnvironment(): Promise<ExecutionEnvironment> {
     this.starting++;
     try {
-      const environment = await ExecutionEnvironment.start(this.definition, this.options.taskRoot, this.options.environment);
+      const environment = await ExecutionEnvironment.start(this.definition, this.options.taskRoot, this.options.environment, this.options.runtime);
       if (this.stopped) {
         await environment.stop();
         throw new Error('the local function is stopped');
@@ -107,16 +108,16 @@ export class LocalFunction {
   }
 
   private async run(environment: ExecutionEnvironment, options: InvokeOptions, cold: boolean): Promise<TracedInvocation> {
-    const trace = this.definition.tracingMode === 'Active' ? newTraceHeader() : undefined;
     const invocation = await environment.invoke({
       payload: options.payload,
       invokedFunctionArn: options.invokedFunctionArn ?? this.arn,
-      ...(trace ? { traceHeader: trace.header } : {}),
+      ...(this.definition.tracingMode === 'Active' ? { trace: 'sampled' } : {}),
       ...(options.clientContext === undefined ? {} : { clientContext: options.clientContext }),
     });
+    const traceRoot = invocation.traceHeader === undefined ? undefined : /Root=([^;]+)/.exec(invocation.traceHeader)?.[1];
     // Lambda discards an environment that timed out, crashed or failed its init; the next invocation starts anew.
     // Only an environment that is idle again after its invocation can serve another one.
     if (!environment.isIdle && this.environments.delete(environment)) await environment.stop();
-    return { ...invocation, ...(trace ? { traceRoot: trace.root } : {}), cold };
+    return { ...invocation, ...(traceRoot ? { traceRoot } : {}), cold };
   }
 }

@@ -1,16 +1,23 @@
 'use strict';
-// The sandbox's stand-in for Lambda's Node.js runtime client: one execution environment per process. Plain
-// JavaScript run by `node` (no TypeScript hook, no project code, only Node built-ins), so that the only code this
-// process loads besides Node is the unpacked bundle in LAMBDA_TASK_ROOT, as in Lambda.
+// The project's one stand-in for Lambda's Node.js runtime client (the sandbox, the benchmark and the tests all
+// run functions through it): one execution environment per process. Plain JavaScript run by `node` (no TypeScript
+// hook, no project code, only Node built-ins), so that the only code this process loads besides Node is the
+// unpacked bundle in LAMBDA_TASK_ROOT, as in Lambda. (Tests that run a handler from source preload a TypeScript
+// hook; then a `.ts` handler module loads too.)
 //
 // The parent (sandbox/execution-environment.ts) forks it with the environment Lambda would set and talks over the
 // IPC channel instead of the Runtime API:
-//   parent -> { type: 'invoke', requestId, payload, deadlineMs, traceId, invokedFunctionArn, clientContext? }
-//   child  -> { type: 'ready', bootMs, initMs, foreignModules } | { type: 'init-error', error }
-//           | { type: 'log', text } | { type: 'result', requestId, payload?, error?, durationMs, maxMemoryUsedMb, foreignModules }
-// Everything the function writes (console.*, process.stdout/stderr) reaches the parent as 'log' messages as it
-// happens, so that a function killed for its timeout still leaves its log behind, as in CloudWatch.
+//   parent -> { type: 'invoke', requestId, payload, deadlineMs, trace?, invokedFunctionArn, clientContext? }
+//           | { type: 'loop', plan }
+//   child  -> { type: 'ready', bootMs, initMs, foreignModules, nodeVersion } | { type: 'init-error', error }
+//           | { type: 'log', text } | { type: 'result', requestId, payload?, error?, durationMs, maxMemoryUsedMb, foreignModules, traceHeader? }
+//           | { type: 'loop-result', ... }
+// `trace` is a trace header to use as is, 'sampled' (a new sampled trace), or 'default-sampling' (X-Ray's default
+// rule decides). Everything the function writes (console.*, process.stdout/stderr) reaches the parent as 'log'
+// messages as it happens, so that a function killed for its timeout still leaves its log behind, as in CloudWatch.
+// A 'loop' runs many invocations inside this process (see runLoop) for figures that IPC would distort.
 
+const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const util = require('node:util');
@@ -27,6 +34,8 @@ const MIN_LEVEL = JSON_LOGS ? Math.max(0, LEVELS.indexOf(env.AWS_LAMBDA_LOG_LEVE
 
 let currentRequestId;
 let busy = false;
+/** While a loop runs, log lines are counted here instead of being sent (see runLoop). */
+let countedLogLines;
 
 function send(message) {
   if (process.connected) process.send(message);
@@ -38,7 +47,8 @@ function capture(stream) {
   stream.write = function write(chunk, encoding, callback) {
     const done = typeof encoding === 'function' ? encoding : callback;
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8');
-    send({ type: 'log', text });
+    if (countedLogLines !== undefined) countedLogLines += text.split('\n').length - 1;
+    else send({ type: 'log', text });
     if (typeof done === 'function') process.nextTick(done);
     return true;
   };
@@ -120,7 +130,9 @@ async function loadHandler() {
   if (!match) throw tagged(new Error(`Bad handler ${HANDLER}`), 'Runtime.MalformedHandlerName');
   const [, moduleName, functionPath] = match;
   const base = path.resolve(TASK_ROOT, moduleName);
-  const file = ['.js', '.mjs', '.cjs'].map((extension) => base + extension).find((candidate) => fs.existsSync(candidate));
+  // A `.ts` module only when a TypeScript hook was preloaded: tests running a handler from source.
+  const extensions = require.extensions['.ts'] ? ['.js', '.mjs', '.cjs', '.ts'] : ['.js', '.mjs', '.cjs'];
+  const file = extensions.map((extension) => base + extension).find((candidate) => fs.existsSync(candidate));
   if (!file) throw tagged(new Error(`Error: Cannot find module '${moduleName}'`), 'Runtime.ImportModuleError');
   let loaded;
   if (file.endsWith('.mjs')) {
@@ -142,6 +154,34 @@ async function loadHandler() {
 function tagged(error, errorType) {
   error.errorType = errorType;
   return error;
+}
+
+// --- trace headers -------------------------------------------------------------------------------------------
+
+const DEFAULT_SAMPLING_RATE = 0.05;
+let reservoirSecond = -1;
+
+/**
+ * Sets `_X_AMZN_TRACE_ID` as the runtime does before each invocation (X-Ray's SDK reads it there) and returns it.
+ * `trace`: a header to use as is; 'sampled'; or 'default-sampling', X-Ray's default rule: the first request in each
+ * second, then 5% of the others. Anything else: no header, as without active tracing.
+ */
+function setTraceHeader(trace) {
+  let header;
+  if (typeof trace === 'string' && trace.startsWith('Root=')) {
+    header = trace;
+  } else if (trace === 'sampled' || trace === 'default-sampling') {
+    const seconds = Math.floor(Date.now() / 1000);
+    let sampled = true;
+    if (trace === 'default-sampling') {
+      sampled = seconds !== reservoirSecond || Math.random() < DEFAULT_SAMPLING_RATE;
+      reservoirSecond = seconds;
+    }
+    header = `Root=1-${seconds.toString(16)}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=${sampled ? 1 : 0}`;
+  }
+  if (header) env._X_AMZN_TRACE_ID = header;
+  else delete env._X_AMZN_TRACE_ID;
+  return header;
 }
 
 // --- invocations ---------------------------------------------------------------------------------------------
@@ -195,9 +235,7 @@ function maxMemoryUsedMb() {
 async function invoke(handler, message) {
   busy = true;
   currentRequestId = message.requestId;
-  // The Node.js runtime sets the trace header in the environment for every invocation; X-Ray's SDK reads it there.
-  if (message.traceId) env._X_AMZN_TRACE_ID = message.traceId;
-  else delete env._X_AMZN_TRACE_ID;
+  const traceHeader = setTraceHeader(message.trace);
   const startedAt = performance.now();
   let result;
   try {
@@ -217,9 +255,128 @@ async function invoke(handler, message) {
     durationMs: performance.now() - startedAt,
     maxMemoryUsedMb: maxMemoryUsedMb(),
     foreignModules: foreignModules(),
+    ...(traceHeader ? { traceHeader } : {}),
   });
   currentRequestId = undefined;
   busy = false;
+}
+
+// --- loops ---------------------------------------------------------------------------------------------------
+
+/**
+ * Many invocations inside this process, for the benchmark's latencies and throughput and the tests' heap
+ * figures: a message per invocation would measure the IPC channel, not the function. Log lines are counted, not
+ * sent: in Lambda the runtime takes them away. Each invocation gets its trace header and context outside the timed
+ * section, as the runtime prepares them between invocations. The plan (all optional but `events`):
+ *   events           cycled through, one per invocation
+ *   warmup           invocations before anything is measured
+ *   rounds, invocations, concurrency
+ *                    `rounds` rounds of `invocations`, `concurrency` in flight (default 1 round, 1 at a time)
+ *   latencies        record each invocation's time, in microseconds (meaningful at concurrency 1)
+ *   heap             heapUsed after garbage collection, after the warm-up and after each round
+ *   throughputSeconds, throughputConcurrency
+ *                    then invocations completed in that time with that many in flight
+ *   expectedStatus   an answer with another statusCode counts as an error
+ *   trace            as for 'invoke' ('sampled', 'default-sampling', or none)
+ */
+async function runLoop(handler, plan) {
+  busy = true;
+  countedLogLines = 0;
+  const timeoutMs = Number(plan.timeoutMs ?? 3000);
+  let index = 0;
+  const statuses = {};
+  let errors = 0;
+  const errorSamples = [];
+  const failed = (sample) => {
+    errors += 1;
+    if (errorSamples.length < 3) errorSamples.push(sample.slice(0, 300));
+  };
+  const invokeOnce = async () => {
+    const i = index++;
+    setTraceHeader(plan.trace);
+    currentRequestId = `loop-${i}`;
+    const context = contextFor({ requestId: currentRequestId, deadlineMs: Date.now() + timeoutMs, invokedFunctionArn: plan.invokedFunctionArn });
+    const event = plan.events[i % plan.events.length];
+    const startedAt = process.hrtime.bigint();
+    try {
+      const response = await callHandler(handler, event, context);
+      const status = response && response.statusCode;
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      if (plan.expectedStatus !== undefined && status !== plan.expectedStatus) failed(safeJson(response) ?? String(response));
+    } catch (error) {
+      failed(String(error && error.stack));
+    }
+    return Number(process.hrtime.bigint() - startedAt) / 1e3;
+  };
+  const many = async (count, concurrency, latencies) => {
+    let started = 0;
+    const worker = async () => {
+      while (started < count) {
+        const slot = started++;
+        const us = await invokeOnce();
+        if (latencies) latencies[slot] = us;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  };
+  const concurrency = plan.concurrency ?? 1;
+  await many(plan.warmup ?? 0, concurrency);
+  const warmupErrors = errors;
+  const warmupStatuses = { ...statuses };
+  for (const key of Object.keys(statuses)) delete statuses[key];
+  const heapUsed = plan.heap ? [await settledHeap()] : undefined;
+  const latenciesUs = [];
+  for (let round = 0; round < (plan.rounds ?? 1); round++) {
+    const latencies = plan.latencies ? new Float64Array(plan.invocations ?? 0) : undefined;
+    await many(plan.invocations ?? 0, concurrency, latencies);
+    if (latencies) latenciesUs.push(...latencies);
+    if (heapUsed) heapUsed.push(await settledHeap());
+  }
+  let throughput;
+  if (plan.throughputSeconds > 0) {
+    const deadline = process.hrtime.bigint() + BigInt(Math.round(plan.throughputSeconds * 1e9));
+    let completed = 0;
+    const worker = async () => {
+      while (process.hrtime.bigint() < deadline) {
+        await invokeOnce();
+        completed += 1;
+      }
+    };
+    const startedAt = process.hrtime.bigint();
+    await Promise.all(Array.from({ length: plan.throughputConcurrency ?? 1 }, worker));
+    throughput = { completed, perSecond: completed / (Number(process.hrtime.bigint() - startedAt) / 1e9) };
+  }
+  const logLines = countedLogLines;
+  countedLogLines = undefined;
+  currentRequestId = undefined;
+  delete env._X_AMZN_TRACE_ID;
+  busy = false;
+  send({
+    type: 'loop-result',
+    statuses,
+    warmupStatuses,
+    errors: errors - warmupErrors,
+    warmupErrors,
+    errorSamples,
+    logLines,
+    ...(plan.latencies ? { latenciesUs } : {}),
+    ...(heapUsed ? { heapUsed } : {}),
+    ...(throughput ? { throughput } : {}),
+    foreignModules: foreignModules(),
+  });
+}
+
+/**
+ * heapUsed once garbage is gone: collections alternate with turns of the event loop, because async_hooks destroy
+ * callbacks (which the X-Ray SDK's context tracking relies on to release what it holds) run only after a
+ * collection, on a later turn. Needs --expose-gc, which the parent always passes, as Lambda's bootstrap does.
+ */
+async function settledHeap() {
+  for (let i = 0; i < 6; i++) {
+    global.gc();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return process.memoryUsage().heapUsed;
 }
 
 /** An error nothing caught: Lambda's runtime reports it for the running invocation and the environment ends. */
@@ -257,8 +414,9 @@ process.on('disconnect', () => process.exit(0));
     setImmediate(() => process.exit(1));
     return;
   }
-  send({ type: 'ready', bootMs, initMs: performance.now() - initStartedAt, foreignModules: foreignModules() });
+  send({ type: 'ready', bootMs, initMs: performance.now() - initStartedAt, foreignModules: foreignModules(), nodeVersion: process.version });
   process.on('message', (message) => {
     if (message && message.type === 'invoke') void invoke(handler, message);
+    if (message && message.type === 'loop') void runLoop(handler, message.plan);
   });
 })();

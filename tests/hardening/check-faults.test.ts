@@ -8,9 +8,6 @@
  * against a wide bound: that a read ends at its deadline exactly is asserted with fake timers (read-deadline.test.ts).
  */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { CheckHandler } from '../../functions/check/check-handler';
 import { readDeadlineMs } from '../../functions/switch/dynamo-client';
 import { DEFAULT_SETTINGS } from '../../functions/switch/schema';
@@ -19,7 +16,7 @@ import { startDynamo, type LocalDynamo } from '../support/dynalite';
 import { FAULTS, startFaultProxy, type FaultMode, type FaultProxy } from '../support/fault-proxy';
 import { printFigure } from '../support/figures';
 import { consoleTestEvent, restApiEvent } from '../support/lambda-events';
-import { runHandler, waitFor } from '../support/run-handler';
+import { CHECK_HANDLER_SOURCE, FROM_SOURCE, runHandler, waitFor } from '../support/run-handler';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
 import { captureStdout, freezeDate, lambdaLikeEnvironment, loadCheckModule, withEnvironment, type CapturedLog } from './support/check-module';
 
@@ -327,13 +324,11 @@ describe('check function with the production defaults (250 ms per attempt, 3 att
 });
 
 describe('check function tracing under faults', () => {
-  const PROJECT_ROOT = path.resolve(__dirname, '../..');
   const TRACE_ROOT = '1-6759e988-bd862e3fe1be46a994272794';
 
   it('annotates each read in X-Ray with where its answer came from: fresh, stale, default', async () => {
     const name = await suspendedSwitch();
     const daemon = await startXrayDaemonStub();
-    const taskRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-task-root-'));
     try {
       const reads = () => daemon.documentsFor(TRACE_ROOT).filter((document) => document.name === 'readSwitch');
       // DynamoDB answers the first read, then hangs: the child runs its invocations back to back, so the proxy
@@ -341,18 +336,16 @@ describe('check function tracing under faults', () => {
       proxy.setModeAfter(1, FAULTS.hang);
 
       const run = await runHandler({
-        modulePath: path.join(PROJECT_ROOT, 'functions/check/handler.ts'),
-        nodeArgs: ['-r', path.join(PROJECT_ROOT, 'tools/register-ts.js')],
-        cwd: PROJECT_ROOT,
+        modulePath: CHECK_HANDLER_SOURCE,
+        nodeArgs: FROM_SOURCE,
         // TTL 0: every invocation asks DynamoDB, so the second one meets the outage without waiting.
         events: [restApiEvent({ pathSwitch: name }), restApiEvent({ pathSwitch: name }), restApiEvent({ pathSwitch: 'never-read' })],
         env: {
           ...lambdaLikeEnvironment(proxy.endpoint, { ...SETTINGS_ENV, SUSPENSE_CACHE_TTL_SECONDS: '0', SUSPENSE_MAX_STALE_SECONDS: '60', SUSPENSE_FAIL_MODE: 'open' }),
           AWS_LAMBDA_FUNCTION_NAME: 'suspense-check-hardening',
-          LAMBDA_TASK_ROOT: taskRoot,
-          _X_AMZN_TRACE_ID: `Root=${TRACE_ROOT};Parent=53995c3f42cd8ad8;Sampled=1`,
           AWS_XRAY_DAEMON_ADDRESS: daemon.address,
         },
+        trace: `Root=${TRACE_ROOT};Parent=53995c3f42cd8ad8;Sampled=1`,
         stayUntil: () => waitFor(() => reads().length >= 3, 10_000),
       });
 
@@ -364,11 +357,10 @@ describe('check function tracing under faults', () => {
         { switch: name, suspended: true, source: 'stale' },
         { switch: 'never-read', suspended: false, source: 'default' },
       ]);
-      const checks = run.stdoutLines.map((line) => JSON.parse(line)).filter((line) => line.msg === 'check');
+      const checks = run.logLines.map((line) => JSON.parse(line) as { msg: string; source: string }).filter((line) => line.msg === 'check');
       expect(checks.map((line) => line.source)).toEqual(['fresh', 'stale', 'default']);
     } finally {
       await daemon.stop();
-      fs.rmSync(taskRoot, { recursive: true, force: true });
     }
   });
 });

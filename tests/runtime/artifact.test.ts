@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -5,20 +7,25 @@ import { App } from 'cdktf';
 import { addStacks } from '../../stacks/app';
 import { readSynthesizedFunction } from '../../sandbox/synthesized-function';
 import type { FunctionDefinition } from '../../sandbox/function-definition';
-import { startXrayDaemonStub } from '../../sandbox/xray-daemon-stub';
-import { extractZip, type ExtractedFile } from '../../sandbox/zip-extract';
+import { BOOTSTRAP_FILE } from '../../sandbox/execution-environment';
+import { lambdaEnvironment, unpackFunctionZip } from '../../sandbox/lambda-runner';
+import { startXrayDaemonStub, type XrayDaemonStub } from '../../sandbox/xray-daemon-stub';
+import type { ExtractedFile } from '../../sandbox/zip-extract';
 import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
+import { printFigure } from '../support/figures';
 import { consoleTestEvent, restApiEvent } from '../support/lambda-events';
-import { HANDLER_RUNNER, runHandler, waitFor } from '../support/run-handler';
+import { NODES_REQUIRED, nodesUnderTest } from '../support/lambda-nodes';
+import { runHandler, waitFor } from '../support/run-handler';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
 
 /** Issue 5's ceiling for the deployment package. */
 const MAX_ZIP_BYTES = 150_000;
-const TRACE_ROOT = '1-5759e988-bd862e3fe1be46a994272793';
 
 /**
- * The shipped artifact: the zip that synth put in the dev stack's output, unpacked into an empty folder with no
- * node_modules anywhere above it, run by a fresh Node process as the Lambda runtime would run it.
+ * The shipped artifact: the zip that synth put in the dev stack's output, unpacked alone into an empty folder with
+ * no node_modules anywhere above it, run by the project's Lambda-like runner with the variables Lambda sets for the
+ * stack's definition (active tracing included), on this machine's Node and on the Node versions of the Lambda
+ * runtimes (fetched by `npm run fetch-node`; required with CI=true).
  */
 describe('shipped check function artifact', () => {
   const temporary: string[] = [];
@@ -31,8 +38,8 @@ describe('shipped check function artifact', () => {
   let zipBytes: number;
   let unpacked: ExtractedFile[];
   let functionDir: string;
-  let runner: string;
   let dynamo: LocalDynamo;
+  let daemon: XrayDaemonStub;
 
   beforeAll(async () => {
     const outdir = tempDir('suspense-synth-');
@@ -43,13 +50,10 @@ describe('shipped check function artifact', () => {
 
     const zip = fs.readFileSync(definition.zipFile);
     zipBytes = zip.length;
-    functionDir = tempDir('suspense-artifact-');
-    unpacked = extractZip(zip, functionDir);
-    // The runner lives in a folder of its own, so that the function's folder holds exactly what the zip holds.
-    runner = path.join(tempDir('suspense-runner-'), 'handler-runner.js');
-    fs.copyFileSync(HANDLER_RUNNER, runner);
+    functionDir = path.join(tempDir('suspense-artifact-'), 'task');
+    unpacked = unpackFunctionZip(zip, functionDir);
 
-    dynamo = await startDynamo();
+    [dynamo, daemon] = await Promise.all([startDynamo(), startXrayDaemonStub()]);
     await dynamo.createSwitchTable(definition.environment.SUSPENSE_TABLE!);
     await putRawSwitchItem(dynamo.client, definition.environment.SUSPENSE_TABLE!, 'maintenance', switchAttributes({
       suspended: true,
@@ -58,19 +62,35 @@ describe('shipped check function artifact', () => {
     }));
   });
   afterAll(async () => {
+    await daemon?.stop();
     await dynamo?.stop();
     for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The variables the stack sets, plus what Lambda would provide and the local endpoint. */
-  const functionEnvironment = (): Record<string, string> => ({
-    ...definition.environment,
-    AWS_REGION: definition.region,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  });
+  /** What Lambda sets for the stack's definition, plus the local endpoint and dummy credentials. */
+  const functionEnvironment = (nodeBinary: string): Record<string, string> =>
+    lambdaEnvironment({
+      definition,
+      taskRoot: functionDir,
+      runtimeDir: path.dirname(BOOTSTRAP_FILE),
+      xrayDaemonAddress: daemon.address,
+      nodeBinary,
+      overrides: [
+        { name: 'AWS_ENDPOINT_URL_DYNAMODB', value: dynamo.endpoint, reason: 'local DynamoDB' },
+        { name: 'AWS_ACCESS_KEY_ID', value: LOCAL_CREDENTIALS.accessKeyId, reason: 'dummy credentials' },
+        { name: 'AWS_SECRET_ACCESS_KEY', value: LOCAL_CREDENTIALS.secretAccessKey, reason: 'dummy credentials' },
+        { name: 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', value: 'true', reason: 'Node 20 is older than the SDK wants' },
+      ],
+    });
+  const run = (nodeBinary: string, events: readonly unknown[], extra: Partial<Parameters<typeof runHandler>[0]> = {}) =>
+    runHandler({
+      modulePath: path.join(functionDir, 'index.js'),
+      events,
+      env: functionEnvironment(nodeBinary),
+      nodeBinary,
+      settings: { memorySizeMb: definition.memorySizeMb, timeoutSeconds: definition.timeoutSeconds },
+      ...extra,
+    });
 
   it('holds the bundle and nothing else, within the size budget, with no node_modules above it', () => {
     expect(definition.handler).toBe('index.handler');
@@ -81,71 +101,55 @@ describe('shipped check function artifact', () => {
     }
   });
 
-  it('answers the console test event and a suspended switch in a fresh Node process', async () => {
-    const run = await runHandler({
-      modulePath: path.join(functionDir, 'index.js'),
-      runner,
-      cwd: functionDir,
-      events: [consoleTestEvent, restApiEvent({ pathSwitch: 'maintenance' })],
-      env: functionEnvironment(),
+  describe.each(nodesUnderTest())('on $label', ({ label, binary }) => {
+    if (binary === undefined) {
+      if (NODES_REQUIRED) it('has the Node binary (CI=true requires it: npm run fetch-node)', () => expect(binary).toBeDefined());
+      else it.skip(`needs ${label}: npm run fetch-node`, () => undefined);
+      return;
+    }
+
+    it('answers the console test event (200) and a suspended switch (503 with Retry-After)', async () => {
+      const result = await run(binary, [consoleTestEvent, restApiEvent({ pathSwitch: 'maintenance' })], { trace: 'sampled' });
+
+      const [consoleInvocation, suspendedInvocation] = result.invocations;
+      expect(consoleInvocation!.response).toEqual({
+        statusCode: 200,
+        headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+        body: '{"switch":"global","suspended":false}',
+      });
+      expect(suspendedInvocation!.response.statusCode).toBe(503);
+      expect(Number(suspendedInvocation!.response.headers['retry-after'])).toBeGreaterThan(3500);
+      expect(Number(suspendedInvocation!.response.headers['retry-after'])).toBeLessThanOrEqual(3600);
+      expect(JSON.parse(suspendedInvocation!.response.body)).toEqual({
+        switch: 'maintenance',
+        suspended: true,
+        reason: 'planned maintenance',
+        until: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+      });
+      // Nothing but the function's own lines: no warning from Node, the SDK or X-Ray.
+      expect(result.logLines.map((line) => JSON.parse(line))).toEqual([
+        expect.objectContaining({ level: 'info', msg: 'check', requestId: 'request-1', switch: 'global', statusCode: 200, source: 'fresh' }),
+        expect.objectContaining({ level: 'info', msg: 'check', requestId: 'request-2', switch: 'maintenance', statusCode: 503, source: 'fresh' }),
+      ]);
+      expect(result.xrayLoaded).toBe(false);
+      expect(result.nodeVersion).toBe(execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim());
+      printFigure(`shipped artifact on ${label} ${result.nodeVersion}, init (module load)`, Math.round(result.initMs), 'ms');
     });
 
-    const [consoleInvocation, suspendedInvocation] = run.invocations;
-    expect(consoleInvocation!.response).toEqual({
-      statusCode: 200,
-      headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-      body: '{"switch":"global","suspended":false}',
-    });
-    expect(suspendedInvocation!.response.statusCode).toBe(503);
-    expect(Number(suspendedInvocation!.response.headers['retry-after'])).toBeGreaterThan(3500);
-    expect(Number(suspendedInvocation!.response.headers['retry-after'])).toBeLessThanOrEqual(3600);
-    expect(JSON.parse(suspendedInvocation!.response.body)).toEqual({
-      switch: 'maintenance',
-      suspended: true,
-      reason: 'planned maintenance',
-      until: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
-    });
-    expect(run.stderr).toBe('');
-    expect(run.stdoutLines.map((line) => JSON.parse(line))).toEqual([
-      expect.objectContaining({ level: 'info', msg: 'check', requestId: 'request-1', switch: 'global', statusCode: 200, source: 'fresh' }),
-      expect.objectContaining({ level: 'info', msg: 'check', requestId: 'request-2', switch: 'maintenance', statusCode: 503, source: 'fresh' }),
-    ]);
-
-    console.log(
-      `shipped artifact: function.zip ${zipBytes} bytes (index.js ${unpacked[0]!.bytes} bytes); ` +
-        `module load ${run.loadMs.toFixed(1)} ms; first invocation ${consoleInvocation!.ms.toFixed(1)} ms; ` +
-        `second ${suspendedInvocation!.ms.toFixed(1)} ms`,
-    );
-  });
-
-  it('traces its DynamoDB read through X-Ray when run as in Lambda', async () => {
-    const daemon = await startXrayDaemonStub();
-    try {
-      const documents = () => daemon.documentsFor(TRACE_ROOT);
-      const run = await runHandler({
-        modulePath: path.join(functionDir, 'index.js'),
-        runner,
-        cwd: functionDir,
-        events: [restApiEvent({ pathSwitch: 'maintenance' })],
-        env: {
-          ...functionEnvironment(),
-          AWS_LAMBDA_FUNCTION_NAME: definition.functionName,
-          LAMBDA_TASK_ROOT: functionDir,
-          _X_AMZN_TRACE_ID: `Root=${TRACE_ROOT};Parent=53995c3f42cd8ad8;Sampled=1`,
-          AWS_XRAY_DAEMON_ADDRESS: daemon.address,
-        },
+    it('traces its DynamoDB read through X-Ray: a DynamoDB subsegment and an annotated readSwitch subsegment', async () => {
+      // A trace of its own per Node, so that one Node's documents never stand in for another's.
+      const traceRoot = `1-5759e988-${randomBytes(12).toString('hex')}`;
+      const documents = () => daemon.documentsFor(traceRoot);
+      const result = await run(binary, [restApiEvent({ pathSwitch: 'maintenance' })], {
+        trace: `Root=${traceRoot};Parent=53995c3f42cd8ad8;Sampled=1`,
         stayUntil: () => waitFor(() => documents().some((d) => d.name === 'DynamoDB') && documents().some((d) => d.name === 'readSwitch'), 10000),
       });
 
-      expect(run.invocations[0]!.response.statusCode).toBe(503);
-      expect(run.stderr).toBe('');
+      expect(result.invocations[0]!.response.statusCode).toBe(503);
       expect(documents().find((d) => d.name === 'DynamoDB')).toEqual(
         expect.objectContaining({ namespace: 'aws', aws: expect.objectContaining({ operation: 'GetItem', table_name: definition.environment.SUSPENSE_TABLE }) }),
       );
       expect(documents().find((d) => d.name === 'readSwitch')?.annotations).toEqual({ switch: 'maintenance', suspended: true, source: 'fresh' });
-      console.log(`shipped artifact in Lambda mode (X-Ray loaded at init): module load ${run.loadMs.toFixed(1)} ms; first invocation ${run.invocations[0]!.ms.toFixed(1)} ms`);
-    } finally {
-      await daemon.stop();
-    }
+    });
   });
 });

@@ -1,70 +1,95 @@
-import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { startHandlerProcess, type RuntimeSettings } from '../../sandbox/lambda-runner';
 
-export const HANDLER_RUNNER = path.join(__dirname, 'handler-runner.js');
+export const PROJECT_ROOT = path.resolve(__dirname, '../..');
+/** Node flags that let the runner load a handler from TypeScript source. */
+export const FROM_SOURCE = ['-r', path.join(PROJECT_ROOT, 'tools/register-ts.js')] as const;
+/** The check function's module, from source: run it with `nodeArgs: FROM_SOURCE`. */
+export const CHECK_HANDLER_SOURCE = path.join(PROJECT_ROOT, 'functions/check/handler.ts');
 
 export interface HandlerRun {
-  /** Milliseconds `require` of the handler module took. */
-  readonly loadMs: number;
-  readonly invocations: readonly { readonly response: { statusCode: number; headers: Record<string, string>; body: string }; readonly ms: number }[];
-  /** Whether aws-xray-sdk-core was loaded from node_modules (never true for a bundle). */
+  /** Milliseconds loading the handler module took (Lambda's Init Duration). */
+  readonly initMs: number;
+  /** The Node.js version that ran it: `v22.23.5`. */
+  readonly nodeVersion: string;
+  readonly invocations: readonly {
+    readonly response: { statusCode: number; headers: Record<string, string>; body: string };
+    /** The handler's duration, measured in its process. */
+    readonly ms: number;
+  }[];
+  /** Whether aws-xray-sdk-core was loaded from outside the task root (never true for a bundle). */
   readonly xrayLoaded: boolean;
-  /** The process's stdout, line by line: the handler's log lines. */
-  readonly stdoutLines: readonly string[];
-  readonly stderr: string;
+  /** Everything the process wrote (its init, then each invocation), line by line: the handler's log lines. */
+  readonly logLines: readonly string[];
 }
 
 export interface RunHandlerOptions {
-  /** Absolute path of the module exporting `handler`. */
+  /** Absolute path of the module exporting `handler`: its folder is the task root. */
   readonly modulePath: string;
   readonly events: readonly unknown[];
-  /** The child's whole environment: nothing is inherited beyond PATH. */
+  /** The process's variables; nothing else is inherited (see startHandlerProcess). */
   readonly env: Record<string, string>;
-  readonly cwd: string;
-  /** Extra node flags, e.g. ['-r', 'tools/register-ts.js'] to load TypeScript. */
+  /** An X-Ray trace header every invocation runs under. @default none */
+  readonly trace?: string;
+  /** Extra node flags, e.g. FROM_SOURCE. @default none */
   readonly nodeArgs?: readonly string[];
-  /** Runner script to use (copied beside an artifact, for one). @default HANDLER_RUNNER */
-  readonly runner?: string;
+  /** @default lambdaNode().binary */
+  readonly nodeBinary?: string;
+  readonly settings?: Partial<RuntimeSettings>;
   /**
-   * Keeps the child alive after the invocations until this resolves, for work that finishes after them.
-   * @default the child exits once the invocations are done
+   * Keeps the process alive after the invocations until this resolves, for work that finishes after them (trace
+   * segments on their way over UDP). @default the process stops once the invocations are done
    */
   readonly stayUntil?: () => Promise<void>;
-  /** @default 30000 */
-  readonly timeoutMs?: number;
 }
 
-/** Invokes a handler module in a fresh Node process, asynchronously so that in-process servers keep serving. */
+/**
+ * Invokes a handler module in a fresh execution environment of the project's Lambda-like runner, with each event
+ * in turn (request ids `request-1`, `request-2`...). A failed invocation or init fails the run, with its log.
+ */
 export async function runHandler(options: RunHandlerOptions): Promise<HandlerRun> {
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-run-'));
-  const eventsFile = path.join(workDir, 'events.json');
-  const resultFile = path.join(workDir, 'result.json');
-  fs.writeFileSync(eventsFile, JSON.stringify(options.events));
-  const args = [...(options.nodeArgs ?? []), options.runner ?? HANDLER_RUNNER, options.modulePath, eventsFile, resultFile];
-  if (options.stayUntil) args.push('--stay');
-  const child = spawn(process.execPath, args, { cwd: options.cwd, env: { PATH: process.env.PATH ?? '', ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const timeout = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30000);
+  const environment = await startHandlerProcess({
+    taskRoot: path.dirname(options.modulePath),
+    handler: `${path.basename(options.modulePath).replace(/\.[cm]?[jt]s$/, '')}.handler`,
+    env: options.env,
+    ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),
+    ...(options.nodeBinary ? { nodeBinary: options.nodeBinary } : {}),
+    ...(options.settings ? { settings: options.settings } : {}),
+  });
   try {
-    if (options.stayUntil) {
-      await waitFor(() => fs.existsSync(resultFile) || child.exitCode !== null, options.timeoutMs ?? 30000);
-      if (child.exitCode === null) await options.stayUntil();
-      child.stdin.end();
+    let initMs = 0;
+    let nodeVersion = '';
+    const log: string[] = [];
+    const invocations: HandlerRun['invocations'][number][] = [];
+    let foreign: readonly string[] = [];
+    for (const [index, event] of options.events.entries()) {
+      const invocation = await environment.invoke({
+        payload: JSON.stringify(event),
+        requestId: `request-${index + 1}`,
+        invokedFunctionArn: `arn:aws:lambda:${options.env.AWS_REGION ?? 'us-east-1'}:123456789012:function:${options.env.AWS_LAMBDA_FUNCTION_NAME ?? 'test-function'}`,
+        ...(options.trace ? { trace: options.trace } : {}),
+      });
+      if (invocation.coldStart) {
+        initMs = invocation.coldStart.initMs;
+        nodeVersion = invocation.coldStart.nodeVersion ?? '';
+        log.push(invocation.coldStart.initLog);
+      }
+      log.push(invocation.log);
+      foreign = invocation.foreignModules;
+      if (invocation.functionError) throw new Error(`invocation ${index + 1} failed: ${invocation.payload}\n${log.join('')}`);
+      invocations.push({ response: JSON.parse(invocation.payload) as HandlerRun['invocations'][number]['response'], ms: invocation.durationMs });
     }
-    const code = await exited;
-    if (code !== 0 || !fs.existsSync(resultFile)) throw new Error(`handler run failed (exit ${code}): ${stderr}`);
-    const result = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as Omit<HandlerRun, 'stdoutLines' | 'stderr'>;
-    return { ...result, stdoutLines: stdout.split('\n').filter((line) => line !== ''), stderr };
+    if (options.stayUntil) await options.stayUntil();
+    log.push(environment.takeLog());
+    return {
+      initMs,
+      nodeVersion,
+      invocations,
+      xrayLoaded: foreign.some((file) => file.includes(`${path.sep}aws-xray-sdk-core${path.sep}`)),
+      logLines: log.join('').split('\n').filter((line) => line !== ''),
+    };
   } finally {
-    clearTimeout(timeout);
-    child.kill('SIGKILL');
-    fs.rmSync(workDir, { recursive: true, force: true });
+    await environment.stop();
   }
 }
 
