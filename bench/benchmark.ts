@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { functionArn } from '../sandbox/function-definition';
+import { lambdaNode } from '../sandbox/lambda-node';
 import { startXrayDaemonStub } from '../sandbox/xray-daemon-stub';
 import { startBenchTable } from './bench-table';
 import { buildContenders } from './contenders';
@@ -48,6 +50,7 @@ export interface ContenderDetails extends ColdStartSpreads {
 
 export interface BenchResults {
   readonly machine: {
+    /** The Node.js the functions ran on (see lambdaNode). */
     readonly node: string;
     readonly platform: string;
     readonly cpuModel: string;
@@ -94,15 +97,18 @@ export async function runBenchmark(options: BenchOptions = DEFAULT_OPTIONS, log:
     const table = await startBenchTable(tableName);
     const daemon = await startXrayDaemonStub();
     try {
-      const scratchDir = path.join(workDir, 'scratch');
-      fs.mkdirSync(scratchDir);
       const tally = new ContenderTally();
+      const { definition } = built;
+      const node = lambdaNode(definition.runtime);
+      log(`functions run on Node ${node.version}, from ${node.source}`);
       const context: RunContext = {
-        scratchDir,
         log,
         tally,
+        node,
+        settings: { memorySizeMb: definition.memorySizeMb, timeoutSeconds: definition.timeoutSeconds },
+        functionArn: functionArn(definition),
         envFor: (taskRoot, overrides) =>
-          functionEnvironment({ definition: built.definition, taskRoot, xrayDaemonAddress: daemon.address, dynamoEndpoint: table.endpoint, overrides }),
+          functionEnvironment({ definition, taskRoot, xrayDaemonAddress: daemon.address, dynamoEndpoint: table.endpoint, overrides, nodeBinary: node.binary }),
       };
 
       const cold = await measureColdStarts(context, built, options.coldRuns);
@@ -138,7 +144,7 @@ export async function runBenchmark(options: BenchOptions = DEFAULT_OPTIONS, log:
       const { resultsFile: _resultsFile, ...measuredWith } = options;
       return {
         machine: {
-          node: process.version,
+          node: node.version,
           platform: `${os.platform()} ${os.arch()}`,
           cpuModel: os.cpus()[0]?.model ?? 'unknown',
           cores: os.cpus().length,

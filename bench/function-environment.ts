@@ -1,9 +1,7 @@
 import * as path from 'node:path';
+import { BOOTSTRAP_FILE } from '../sandbox/execution-environment';
 import type { FunctionDefinition } from '../sandbox/function-definition';
 import { lambdaEnvironment } from '../sandbox/lambda-environment';
-
-/** Folder of the scripts that stand in for Lambda's runtime in the benchmark's child processes. */
-export const RUNNER_DIR = path.join(__dirname, 'runner');
 
 /** Dummy credentials, set the way Lambda sets a role's: dynalite checks that requests are signed, not by whom. */
 const BENCH_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_SESSION_TOKEN: 'bench-session' };
@@ -18,6 +16,8 @@ export interface FunctionEnvironmentOptions {
   readonly dynamoEndpoint: string;
   /** Variables a contender sets differently (poc-style turns its cache off). @default {} */
   readonly overrides?: Readonly<Record<string, string>>;
+  /** The Node.js the contenders run on. */
+  readonly nodeBinary: string;
 }
 
 /**
@@ -35,8 +35,9 @@ export function functionEnvironment(options: FunctionEnvironmentOptions): Record
     ...lambdaEnvironment({
       definition: options.definition,
       taskRoot: options.taskRoot,
-      runtimeDir: RUNNER_DIR,
+      runtimeDir: path.dirname(BOOTSTRAP_FILE),
       xrayDaemonAddress: options.xrayDaemonAddress,
+      nodeBinary: options.nodeBinary,
       overrides,
     }),
     ...BENCH_CREDENTIALS,

@@ -1,14 +1,20 @@
+import type { RuntimeSettings } from '../sandbox/execution-environment';
+import type { LambdaNode } from '../sandbox/lambda-node';
 import type { ContenderName } from './options';
 
 export type ProgressLog = (line: string) => void;
 
 /** What every measurement phase needs: where to write, how to build a child's environment, where to report. */
 export interface RunContext {
-  /** Scratch folder for the children's input and result files. */
-  readonly scratchDir: string;
   /** A child's whole environment: the deployed function's, for a package unpacked in `taskRoot`. */
   envFor(taskRoot: string, overrides: Readonly<Record<string, string>>): Record<string, string>;
   readonly log: ProgressLog;
+  /** The Node.js every contender runs on. */
+  readonly node: LambdaNode;
+  /** The deployed function's memory and timeout, for every contender. */
+  readonly settings: Partial<RuntimeSettings>;
+  /** The deployed function's ARN, as the context of every invocation names it. */
+  readonly functionArn: string;
   readonly tally: ContenderTally;
 }
 

@@ -17,6 +17,9 @@ export interface ExecutionEnvironmentOptions {
   readonly nodeArgs?: readonly string[];
 }
 
+/** Kept short: a function that warns on every invocation must not fill the caller's memory. */
+const MAX_STDERR_CHARS = 64 * 1024;
+
 /** Lambda gives an on-demand function's init phase 10 seconds. */
 const INIT_TIMEOUT_MS = 10_000;
 
@@ -109,7 +112,7 @@ type EnvironmentState = 'starting' | 'idle' | 'busy' | 'dead';
 type ChildMessage =
   | { type: 'ready'; bootMs: number; initMs: number; foreignModules: string[]; nodeVersion: string }
   | { type: 'init-error'; error: FunctionErrorPayload; initMs: number }
-  | { type: 'log'; text: string }
+  | { type: 'log'; text: string; stream: 'stdout' | 'stderr' }
   | { type: 'crash'; error: FunctionErrorPayload }
   | {
       type: 'result';
@@ -153,6 +156,7 @@ export class ExecutionEnvironment {
   private readonly readyWaiters: Array<() => void> = [];
   private initTimer?: NodeJS.Timeout;
   private loopWaiter?: { resolve(result: LoopResult): void; reject(error: Error): void };
+  private stderrText = '';
 
   private constructor(
     private readonly definition: RuntimeSettings,
@@ -262,9 +266,18 @@ export class ExecutionEnvironment {
     });
   }
 
-  /** What the environment logged outside any invocation (its init, a loop's stray output), taken once. */
+  /** What the environment logged outside any invocation (its init, a loop's stderr), taken once. */
   takeLog(): string {
     return this.takeLooseLog();
+  }
+
+  /** What the function wrote to stderr so far (its first 64 KB): a healthy function writes nothing there. */
+  get stderr(): string {
+    return this.stderrText;
+  }
+
+  private noteStderr(text: string): void {
+    if (this.stderrText.length < MAX_STDERR_CHARS) this.stderrText += text;
   }
 
   /** Stops the process; resolves once it is gone. */
@@ -281,6 +294,7 @@ export class ExecutionEnvironment {
     switch (message.type) {
       case 'log':
         this.appendLog(message.text);
+        if (message.stream === 'stderr') this.noteStderr(message.text);
         return;
       case 'ready': {
         const totalMs = performance.now() - this.spawnedAt;

@@ -1,11 +1,13 @@
-import { runChild } from '../child-run';
+import type { BuiltPackage } from '../build/package-dir';
 import { answerProblems, CONSOLE_TEST_EVENT, PROBE_EVENT, SUSPENDED_SWITCH_EVENT, type ProxyResponseLike } from '../check-events';
 import type { BuiltContenders } from '../contenders';
+import { withContender } from '../contender-process';
 import type { ContenderName } from '../options';
 import type { RunContext } from '../run-context';
 
 /** One cold start: the module load, the first invocation, and every answer (the first event is the timed one). */
 export interface ColdStart {
+  /** Loading the handler module: Lambda's Init Duration. */
   readonly loadMs: number;
   readonly firstInvokeMs: number;
   readonly responses: readonly ProxyResponseLike[];
@@ -29,14 +31,32 @@ const COLD_START_TIMEOUT_MS = 60_000;
 export async function measureColdStarts(context: RunContext, built: BuiltContenders, runs: number): Promise<ColdStarts> {
   const byContender = new Map<ContenderName, ColdStart[]>(built.contenders.map((contender) => [contender.name, []]));
   const floor = { traced: [] as ColdStart[], untraced: [] as ColdStart[] };
-  const coldStart = (handlerModule: string, taskRoot: string, events: readonly unknown[], env: Record<string, string>) =>
-    runChild<ColdStart>({ script: 'cold-start.js', handlerModule, input: events, env, cwd: taskRoot, scratchDir: context.scratchDir, timeoutMs: COLD_START_TIMEOUT_MS });
+  const coldStart = (pkg: BuiltPackage, events: readonly unknown[], overrides: Readonly<Record<string, string>>) =>
+    withContender(context, pkg, overrides, COLD_START_TIMEOUT_MS, async (environment) => {
+      let loadMs = 0;
+      let firstInvokeMs = 0;
+      const responses: ProxyResponseLike[] = [];
+      for (const [index, event] of events.entries()) {
+        // The first request of a new execution environment is sampled, as X-Ray's reservoir takes the first each second.
+        const invocation = await environment.invoke({
+          payload: JSON.stringify(event),
+          invokedFunctionArn: context.functionArn,
+          trace: index === 0 ? 'sampled' : 'default-sampling',
+        });
+        if (invocation.functionError) throw new Error(`${pkg.handlerModule} failed: ${invocation.payload}`);
+        if (index === 0) {
+          loadMs = invocation.coldStart?.initMs ?? 0;
+          firstInvokeMs = invocation.durationMs;
+        }
+        responses.push(JSON.parse(invocation.payload) as ProxyResponseLike);
+      }
+      return { loadMs, firstInvokeMs, responses } satisfies ColdStart;
+    });
 
   for (let run = 0; run < runs; run++) {
     context.log(`cold start ${run + 1}/${runs}`);
     for (const contender of built.contenders) {
-      const { taskRoot, handlerModule } = contender.package;
-      const { result, stderr } = await coldStart(handlerModule, taskRoot, [CONSOLE_TEST_EVENT, SUSPENDED_SWITCH_EVENT], context.envFor(taskRoot, contender.overrides));
+      const { result, stderr } = await coldStart(contender.package, [CONSOLE_TEST_EVENT, SUSPENDED_SWITCH_EVENT], contender.overrides);
       context.tally.noteStderr(contender.name, stderr);
       const problems = answerProblems(result.responses);
       if (problems.length > 0) {
@@ -47,7 +67,7 @@ export async function measureColdStarts(context: RunContext, built: BuiltContend
     }
     const probe = built.bareGetItem;
     for (const mode of ['traced', 'untraced'] as const) {
-      const { result } = await coldStart(probe.handlerModule, probe.taskRoot, [PROBE_EVENT], context.envFor(probe.taskRoot, mode === 'traced' ? {} : TRACING_OFF));
+      const { result } = await coldStart(probe, [PROBE_EVENT], mode === 'traced' ? {} : TRACING_OFF);
       if (result.responses[0]?.statusCode !== 200) throw new Error(`the bare GetItem probe answered ${JSON.stringify(result.responses[0])}`);
       floor[mode].push(result);
     }

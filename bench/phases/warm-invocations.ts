@@ -1,11 +1,11 @@
 import type { BuiltPackage } from '../build/package-dir';
-import { runChild } from '../child-run';
 import { CONSOLE_TEST_EVENT, PROBE_EVENT } from '../check-events';
 import { CACHE_OFF, type BuiltContenders, type Contender } from '../contenders';
+import { withContender } from '../contender-process';
 import type { BenchOptions, ContenderName } from '../options';
 import type { RunContext } from '../run-context';
 
-/** What bench/runner/warm.js reports. */
+/** One contender's warm run, from the runner's loop (see LoopPlan in sandbox/execution-environment.ts). */
 export interface WarmRun {
   readonly latenciesUs: readonly number[];
   readonly throughput?: { readonly completed: number; readonly perSecond: number };
@@ -74,15 +74,29 @@ interface WarmPlan {
   readonly concurrency: number;
 }
 
+/**
+ * Sequential invocations after a warm-up, each timed in the contender's process, then (optionally) throughput with
+ * many in flight; each with a fresh trace header under X-Ray's default sampling, set outside the timed section.
+ */
 function runWarm(context: RunContext, pkg: BuiltPackage, overrides: Readonly<Record<string, string>>, plan: WarmPlan) {
-  return runChild<WarmRun>({
-    script: 'warm.js',
-    handlerModule: pkg.handlerModule,
-    input: { ...plan, expectedStatus: 200 },
-    env: context.envFor(pkg.taskRoot, overrides),
-    cwd: pkg.taskRoot,
-    scratchDir: context.scratchDir,
-    // Generous: a child that takes this long is stuck, not slow.
-    timeoutMs: 120_000 + plan.throughputSeconds * 2000,
+  // Generous: a run that takes this long is stuck, not slow.
+  const timeoutMs = 120_000 + plan.throughputSeconds * 2000;
+  return withContender(context, pkg, overrides, timeoutMs, async (environment): Promise<WarmRun> => {
+    const loop = await environment.loop({
+      events: [plan.event],
+      warmup: plan.warmupInvocations,
+      invocations: plan.invocations,
+      latencies: true,
+      throughputSeconds: plan.throughputSeconds,
+      throughputConcurrency: plan.concurrency,
+      expectedStatus: 200,
+      trace: 'default-sampling',
+    });
+    return {
+      latenciesUs: loop.latenciesUs ?? [],
+      ...(loop.throughput ? { throughput: loop.throughput } : {}),
+      errors: loop.warmupErrors + loop.errors,
+      errorSamples: loop.errorSamples,
+    };
   });
 }

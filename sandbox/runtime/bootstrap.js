@@ -10,7 +10,7 @@
 //   parent -> { type: 'invoke', requestId, payload, deadlineMs, trace?, invokedFunctionArn, clientContext? }
 //           | { type: 'loop', plan }
 //   child  -> { type: 'ready', bootMs, initMs, foreignModules, nodeVersion } | { type: 'init-error', error }
-//           | { type: 'log', text } | { type: 'result', requestId, payload?, error?, durationMs, maxMemoryUsedMb, foreignModules, traceHeader? }
+//           | { type: 'log', text, stream } | { type: 'result', requestId, payload?, error?, durationMs, maxMemoryUsedMb, foreignModules, traceHeader? }
 //           | { type: 'loop-result', ... }
 // `trace` is a trace header to use as is, 'sampled' (a new sampled trace), or 'default-sampling' (X-Ray's default
 // rule decides). Everything the function writes (console.*, process.stdout/stderr) reaches the parent as 'log'
@@ -43,18 +43,19 @@ function send(message) {
 
 // --- log capture -------------------------------------------------------------------------------------------
 
-function capture(stream) {
+function capture(stream, name) {
   stream.write = function write(chunk, encoding, callback) {
     const done = typeof encoding === 'function' ? encoding : callback;
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8');
-    if (countedLogLines !== undefined) countedLogLines += text.split('\n').length - 1;
-    else send({ type: 'log', text });
+    // In a loop the function's own lines are counted; what goes to stderr (a warning) is always sent.
+    if (countedLogLines !== undefined && name === 'stdout') countedLogLines += text.split('\n').length - 1;
+    else send({ type: 'log', text, stream: name });
     if (typeof done === 'function') process.nextTick(done);
     return true;
   };
 }
-capture(process.stdout);
-capture(process.stderr);
+capture(process.stdout, 'stdout');
+capture(process.stderr, 'stderr');
 
 /** One console call as Lambda's Node.js runtime writes it in the function's log format. */
 function logLine(level, args) {
