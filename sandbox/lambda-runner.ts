@@ -15,7 +15,7 @@ import { extractZip, type ExtractedFile } from './zip-extract';
 
 export { ExecutionEnvironment, type Invocation, type LoopPlan, type LoopResult, type RuntimeSettings } from './execution-environment';
 export { lambdaEnvironment, type Override } from './lambda-environment';
-export { lambdaNode, type LambdaNode } from './lambda-node';
+export { lambdaNode, majorOf, type LambdaNode } from './lambda-node';
 
 /**
  * Unpacks a deployment package into `taskRoot` (created; it must not exist or be empty). Refuses a folder with a
@@ -26,7 +26,7 @@ export function unpackFunctionZip(zip: Buffer, taskRoot: string): ExtractedFile[
   for (let dir = path.dirname(path.resolve(taskRoot)); ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'node_modules');
     if (fs.existsSync(candidate)) {
-      throw new Error(`${candidate} exists: a package unpacked below it could load modules it does not contain, which Lambda could not; set TMPDIR elsewhere`);
+      throw new Error(`${candidate} exists: the unpacked package could resolve modules from it, which Lambda could not; set TMPDIR elsewhere`);
     }
     if (path.dirname(dir) === dir) break;
   }

@@ -4,12 +4,11 @@ import * as path from 'node:path';
 import { ENV } from '../functions/switch/schema';
 import { BOOTSTRAP_FILE } from './execution-environment';
 import type { FunctionDefinition } from './function-definition';
-import { lambdaEnvironment, type Override } from './lambda-environment';
+import { lambdaEnvironment, lambdaNode, majorOf, type LambdaNode, type Override, unpackFunctionZip } from './lambda-runner';
 import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from './local-dynamo';
 import { LocalFunction } from './local-function';
 import { synthesizeFunction } from './synthesized-function';
 import { startXrayDaemonStub, type XrayDaemonStub } from './xray-daemon-stub';
-import { extractZip } from './zip-extract';
 
 export interface SandboxOptions {
   /** Replaces the stack's SUSPENSE_CACHE_TTL_SECONDS (shown on screen). @default the stack's value */
@@ -25,6 +24,8 @@ export interface Sandbox {
   readonly fn: LocalFunction;
   readonly dynamo: LocalDynamo;
   readonly xray: XrayDaemonStub;
+  /** The Node.js the function runs on: Lambda's major from the cache (npm run fetch-node) when there. */
+  readonly node: LambdaNode;
   readonly tableName: string;
   /** Variables set differently from Lambda, each with its reason. */
   readonly overrides: readonly Override[];
@@ -79,25 +80,26 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const { definition } = synthesized;
 
     const taskRoot = path.join(workDir, 'task');
-    fs.mkdirSync(taskRoot);
     const zip = fs.readFileSync(definition.zipFile);
-    const packageFiles = extractZip(zip, taskRoot);
-    assertNoPackagesAbove(taskRoot);
+    const packageFiles = unpackFunctionZip(zip, taskRoot);
+    const node = lambdaNode(definition.runtime);
+    progress(`the function runs on Node ${node.version}, from ${node.source}`);
 
     const tableName = definition.environment[ENV.table];
     if (!tableName) throw new Error(`the stack sets no ${ENV.table} for ${definition.functionName}`);
     await dynamo.createSwitchTable(tableName);
 
     const stackTtl = Number(definition.environment[ENV.cacheTtlSeconds]);
-    const overrides = sandboxOverrides(definition, dynamo.endpoint, options.cacheTtlSeconds);
+    const overrides = sandboxOverrides(definition, dynamo.endpoint, options.cacheTtlSeconds, node);
     const environment = lambdaEnvironment({
       definition,
       taskRoot,
       runtimeDir: path.dirname(BOOTSTRAP_FILE),
       xrayDaemonAddress: xray.address,
       overrides,
+      nodeBinary: node.binary,
     });
-    const fn = new LocalFunction({ definition, taskRoot, environment });
+    const fn = new LocalFunction({ definition, taskRoot, environment, runtime: { nodeBinary: node.binary } });
     stops.push(() => fn.stop());
 
     return {
@@ -105,6 +107,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       fn,
       dynamo,
       xray,
+      node,
       tableName,
       overrides,
       cacheTtlSeconds: options.cacheTtlSeconds ?? stackTtl,
@@ -123,7 +126,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 }
 
 /** What the sandbox sets differently from Lambda, and why: only endpoints, credentials and (if asked) the TTL. */
-function sandboxOverrides(definition: FunctionDefinition, dynamoEndpoint: string, cacheTtlSeconds: number | undefined): Override[] {
+function sandboxOverrides(definition: FunctionDefinition, dynamoEndpoint: string, cacheTtlSeconds: number | undefined, node: LambdaNode): Override[] {
   const overrides: Override[] = [
     { name: 'AWS_ENDPOINT_URL_DYNAMODB', value: dynamoEndpoint, reason: 'the local DynamoDB instead of the regional endpoint' },
     { name: 'AWS_ACCESS_KEY_ID', value: LOCAL_CREDENTIALS.accessKeyId, reason: "dummy credentials instead of the execution role's" },
@@ -138,7 +141,7 @@ function sandboxOverrides(definition: FunctionDefinition, dynamoEndpoint: string
     });
   }
   const runtimeMajor = Number(/^nodejs(\d+)/.exec(definition.runtime)?.[1]);
-  const localMajor = Number(process.versions.node.split('.')[0]);
+  const localMajor = majorOf(node.version);
   if (Number.isFinite(runtimeMajor) && localMajor < runtimeMajor) {
     overrides.push({
       name: 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
@@ -147,19 +150,4 @@ function sandboxOverrides(definition: FunctionDefinition, dynamoEndpoint: string
     });
   }
   return overrides;
-}
-
-/**
- * Node resolves bare imports through every node_modules folder above a module. A node_modules above the
- * unpacked package (say /tmp/node_modules) would let a bundle that is missing a dependency pass here and fail
- * in Lambda.
- */
-function assertNoPackagesAbove(taskRoot: string): void {
-  for (let dir = path.dirname(taskRoot); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'node_modules');
-    if (fs.existsSync(candidate)) {
-      throw new Error(`${candidate} exists: the unpacked package could resolve modules from it, which Lambda could not; set TMPDIR elsewhere`);
-    }
-    if (path.dirname(dir) === dir) return;
-  }
 }

@@ -190,7 +190,7 @@ function describeSandbox(sandbox: Sandbox, write: Write): void {
   write('      set differently from Lambda:\n');
   for (const override of sandbox.overrides) write(`        ${override.name}=${override.value}  (${override.reason})\n`);
   write(
-    `      each execution environment is a separate Node ${process.version} process (Lambda: ${definition.runtime}) running ` +
+    `      each execution environment is a separate Node ${sandbox.node.version} process (${sandbox.node.source}; Lambda: ${definition.runtime}) running ` +
       `sandbox/runtime/bootstrap.js; X-Ray segments go to a local stub daemon at ${sandbox.xray.address}\n`,
   );
 }

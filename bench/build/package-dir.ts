@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { deterministicZip, entriesOf } from '../../stacks/bundling/deterministic-zip';
-import { extractZip } from '../../sandbox/zip-extract';
+import { unpackFunctionZip } from '../../sandbox/lambda-runner';
 
 /** A contender's deployment package, built and unpacked as Lambda would unpack it. */
 export interface BuiltPackage {
@@ -23,16 +23,10 @@ export function zipAndUnpack(buildDir: string, zipFile: string, taskRoot: string
   return unpackPackage(zip, zipFile, taskRoot, handlerPath);
 }
 
-/** Unpacks a zip into an empty `taskRoot`, refusing a folder with a node_modules above it (it would leak modules in). */
+/** Unpacks a zip alone into `taskRoot` (emptied first), as the shared runner unpacks every package. */
 export function unpackPackage(zip: Buffer, zipFile: string, taskRoot: string, handlerPath: string): BuiltPackage {
   fs.rmSync(taskRoot, { recursive: true, force: true });
-  fs.mkdirSync(taskRoot, { recursive: true });
-  for (let dir = path.dirname(taskRoot); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'node_modules'))) {
-      throw new Error(`${dir} holds a node_modules folder: a package unpacked below it could load modules it does not contain`);
-    }
-  }
-  extractZip(zip, taskRoot);
+  unpackFunctionZip(zip, taskRoot);
   const handlerModule = path.join(taskRoot, handlerPath);
   if (!fs.existsSync(handlerModule)) throw new Error(`the package ${zipFile} has no ${handlerPath}`);
   return { zipFile, zipBytes: zip.length, taskRoot, handlerModule };
