@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { suspendSwitch } from '../../functions/switch/switch-writes';
-import { startDynamo, type LocalDynamo } from '../support/dynalite';
+import type { LocalDynamo } from '../support/dynalite';
+import { startSeededDynamo } from '../support/seeded-dynamo';
 import { baseEnv, inBatches, runCli, tableSnapshot, type CliResult } from './cli-harness';
 
 const TABLE = 'switches';
@@ -78,11 +78,7 @@ let before: Awaited<ReturnType<typeof tableSnapshot>>;
 let results: CliResult[];
 
 beforeAll(async () => {
-  dynamo = await startDynamo();
-  await dynamo.createSwitchTable(TABLE);
-  const table = { client: dynamo.client, tableName: TABLE };
-  await suspendSwitch(table, { name: 'global', reason: 'seeded', until: '2099-01-01T00:00:00Z', by: 'seed' });
-  await suspendSwitch(table, { name: 'api', reason: 'seeded', by: 'seed' });
+  dynamo = await startSeededDynamo(TABLE);
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-bad-input-'));
   fs.writeFileSync(path.join(workDir, 'not-json.json'), '{"key1": ');
   before = await tableSnapshot(dynamo.client, TABLE);

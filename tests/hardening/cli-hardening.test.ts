@@ -3,9 +3,10 @@
  * given hostile arguments: it ends in bounded time with one clear line and a non-zero exit, and the table is
  * exactly as it was.
  */
-import { getSwitch, suspendSwitch } from '../../functions/switch/switch-writes';
+import { getSwitch } from '../../functions/switch/switch-writes';
 import { baseEnv, inBatches, runCli, tableSnapshot, type CliResult } from '../cli/cli-harness';
-import { startDynamo, type LocalDynamo } from '../support/dynalite';
+import type { LocalDynamo } from '../support/dynalite';
+import { startSeededDynamo } from '../support/seeded-dynamo';
 import { FAULTS, startFaultProxy, type FaultMode, type FaultProxy } from '../support/fault-proxy';
 import { printFigure } from '../support/figures';
 
@@ -25,11 +26,7 @@ let dynamo: LocalDynamo;
 let proxy: FaultProxy;
 
 beforeAll(async () => {
-  dynamo = await startDynamo();
-  await dynamo.createSwitchTable(TABLE);
-  const table = { client: dynamo.client, tableName: TABLE };
-  await suspendSwitch(table, { name: 'global', reason: 'seeded', until: '2099-01-01T00:00:00Z', by: 'seed' });
-  await suspendSwitch(table, { name: 'api', reason: 'seeded', by: 'seed' });
+  dynamo = await startSeededDynamo(TABLE);
   proxy = await startFaultProxy(dynamo.endpoint);
 });
 afterAll(async () => {
