@@ -130,6 +130,11 @@ beforeAll(async () => {
   Object.assign(process.env, { SUSPENSE_FAIL_MODE: 'closed' });
   failClosed = loadCheckModule();
   log = captureStdout();
+  // A new execution environment's first request loads the SDK's lazy parts and opens a connection: on a busy
+  // machine that alone can outlast the 100 ms attempts under test, which would turn a test's first read into a
+  // failure. Lambda's own first request pays it too; these tests are about what follows.
+  for (const handler of [failOpen, failClosed]) await handler(restApiEvent({ pathSwitch: 'warm-up' }), context);
+  log.clear();
 });
 beforeEach(async () => {
   await proxy.setMode(FAULTS.pass);
