@@ -20,8 +20,10 @@ export interface LambdaNode {
  * there; else the Node running this process.
  */
 export function lambdaNode(runtime?: string, env: NodeJS.ProcessEnv = process.env): LambdaNode {
-  const chosen = env.SUSPENSE_LAMBDA_NODE;
-  if (chosen) return { binary: chosen, version: versionOf(chosen), source: 'SUSPENSE_LAMBDA_NODE' };
+  if (env.SUSPENSE_LAMBDA_NODE) {
+    const chosen = path.resolve(env.SUSPENSE_LAMBDA_NODE);
+    return { binary: chosen, version: versionOf(chosen), source: 'SUSPENSE_LAMBDA_NODE' };
+  }
   const major = runtime === undefined ? undefined : /^nodejs(\d+)\./.exec(runtime)?.[1];
   const cached = major === undefined ? undefined : cachedNode(major);
   if (cached) return { binary: cached, version: versionOf(cached), source: `the cache (${path.relative(PROJECT_ROOT, cached)})` };

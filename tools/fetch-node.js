@@ -50,10 +50,11 @@ function fetchNode(major) {
   try {
     let tarball;
     try {
-      const output = execFileSync('npm', ['pack', spec, '--pack-destination', scratch, '--silent', '--ignore-scripts'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const output = execFileSync('npm', ['pack', spec, '--pack-destination', scratch, '--ignore-scripts', '--loglevel=error'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       tarball = path.join(scratch, output.trim().split('\n').pop());
     } catch (error) {
-      const reason = String(error.stderr || error.message).trim().split('\n').slice(-3).join(' ');
+      const lines = String(error.stderr || error.message).trim().split('\n');
+      const reason = (lines.some((line) => line.startsWith('npm error')) ? lines.filter((line) => line.startsWith('npm error')).slice(0, 2) : lines.slice(-2)).join(' ');
       throw new Error(`cannot fetch Node ${major} (npm pack ${spec}): ${reason}. Offline? Put a Node ${major} binary at ${cachedNodePath(major)}, or set SUSPENSE_LAMBDA_NODE.`);
     }
     execFileSync('tar', ['-xzf', tarball, '-C', scratch, 'package/bin/node']);
