@@ -193,6 +193,8 @@ describe('check function under load', () => {
      * bytes or more an invocation that a leak of one small object each would add.
      */
     const LEAK_BOUND_BYTES = 8;
+    /** Each probe takes about 10 s on a quiet machine; on a crowded one, many times that. */
+    const MEMORY_TEST_TIMEOUT_MS = 300_000;
     const LEAK_BOUND_BYTES_WITH_XRAY = 32;
 
     it('stays flat across 150 000 invocations: over the last 75 000, the heap grows by under 8 bytes an invocation', async () => {
@@ -206,7 +208,7 @@ describe('check function under load', () => {
       printHeap('check function heap', result.heapUsed!);
       printFigure('check function heap growth over the last 3 rounds', slope, 'bytes an invocation', LEAK_BOUND_BYTES);
       expect(slope).toBeLessThan(LEAK_BOUND_BYTES);
-    });
+    }, MEMORY_TEST_TIMEOUT_MS);
 
     // With X-Ray, V8 keeps compiling the SDK's hot paths well after the warm-up: a few hundred KB of code and its
     // metadata arrive once, then the heap holds. A subsegment kept per invocation would be hundreds of bytes each.
@@ -232,6 +234,6 @@ describe('check function under load', () => {
       } finally {
         sink.close();
       }
-    });
+    }, MEMORY_TEST_TIMEOUT_MS);
   });
 });

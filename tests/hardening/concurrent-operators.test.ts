@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { createDynamoClient } from '../../functions/switch/dynamo-client';
 import { SwitchStore } from '../../functions/switch/switch-store';
+import { MAX_HISTORY_ENTRIES } from '../../functions/switch/schema';
 import { resumeSwitch, suspendSwitch, type SwitchWriteResult } from '../../functions/switch/switch-writes';
 import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
 import { FAULTS, startFaultProxy, type FaultMode, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy';
@@ -202,7 +203,12 @@ describe('many operators on one switch', () => {
     // What landed is exactly what reported success; a refused write changed nothing.
     expect(landedWrites(proxy.requests).map((write) => write.reason).sort()).toEqual(written.map((outcome) => outcome.operation.reason).sort());
     const last = written.find((outcome) => outcome.result.record.version === written.length)!;
-    expect(final).toEqual({
+    const { history, ...state } = final ?? {};
+    // The history, written in the same conditional write, holds every version that landed, in order.
+    expect((history as { version: number }[] | undefined)?.map((entry) => entry.version)).toEqual(
+      Array.from({ length: Math.min(written.length, MAX_HISTORY_ENTRIES) }, (_, index) => written.length - Math.min(written.length, MAX_HISTORY_ENTRIES) + index + 1),
+    );
+    expect(state).toEqual({
       switch: 'contended',
       suspended: last.operation.suspend,
       reason: last.operation.reason,
