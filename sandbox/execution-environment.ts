@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { LOG_LEVELS, type FunctionDefinition, type LogLevel } from './function-definition';
 import { lambdaNode } from './lambda-node';
 
-/** The runtime client each execution environment runs (plain JavaScript: no TypeScript hook in the child). */
+/** The runtime client each execution environment runs (plain JavaScript: no TypeScript hook unless a test preloads one). */
 export const BOOTSTRAP_FILE = path.join(__dirname, 'runtime', 'bootstrap.js');
 
 /** What an execution environment needs to know about its function. */

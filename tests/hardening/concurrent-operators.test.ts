@@ -14,6 +14,13 @@ import { resumeSwitch, suspendSwitch, type SwitchWriteResult } from '../../funct
 import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
 import { FAULTS, startFaultProxy, type FaultMode, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy';
 
+/**
+ * Per-request timeout of the operators' clients. No test here is about a timeout: a request that times out is
+ * treated as possibly applied (and may then be reported unconfirmed), which a busy machine must not cause, so it is
+ * far above what 24 concurrent writers take on a quiet machine (tens of milliseconds).
+ */
+const REQUEST_TIMEOUT_MS = 20_000;
+
 const PROJECT_ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(PROJECT_ROOT, 'bin', 'suspense.js');
 const TABLE = 'switches';
@@ -149,7 +156,7 @@ describe('many operators on one switch', () => {
   let writerClient: DynamoDBClient;
   /** A client with the CLI's limits (seconds per request, 3 attempts) through the proxy. */
   const newWriterClient = (): DynamoDBClient =>
-    createDynamoClient({ requestTimeoutMs: 3000, maxAttempts: 3, sdk: { endpoint: proxy.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS } });
+    createDynamoClient({ requestTimeoutMs: REQUEST_TIMEOUT_MS, maxAttempts: 3, sdk: { endpoint: proxy.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS } });
 
   beforeAll(async () => {
     dynamo = await startDynamo();
@@ -257,7 +264,7 @@ describe('many operators on one switch', () => {
     async (_sdk, maxAttempts) => {
       const name = `lost-answer-${maxAttempts}`;
       const direct = { client: dynamo.client, tableName: TABLE };
-      const client = createDynamoClient({ requestTimeoutMs: 3000, maxAttempts, sdk: { endpoint: proxy.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS } });
+      const client = createDynamoClient({ requestTimeoutMs: REQUEST_TIMEOUT_MS, maxAttempts, sdk: { endpoint: proxy.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS } });
       await suspendSwitch(direct, { name, reason: 'first', by: 'setup' });
       proxy.reset();
       // Operator A's read passes; its write lands but the answer is lost. Meanwhile operator B resumes the switch.
@@ -287,7 +294,7 @@ describe('many operators on one switch', () => {
   it('reads back rather than reporting a refusal when the SDK retried a write whose first try landed and was then throttled', async () => {
     const name = 'lost-then-throttled';
     const direct = { client: dynamo.client, tableName: TABLE };
-    const client = createDynamoClient({ requestTimeoutMs: 3000, maxAttempts: 3, sdk: { endpoint: proxy.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS } });
+    const client = createDynamoClient({ requestTimeoutMs: REQUEST_TIMEOUT_MS, maxAttempts: 3, sdk: { endpoint: proxy.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS } });
     await suspendSwitch(direct, { name, reason: 'first', by: 'setup' });
     proxy.reset();
     // The read passes (lose-answers drops every 2nd answer); the write lands but its answer is lost; the SDK's two retries are throttled; the read-back passes.
