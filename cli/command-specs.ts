@@ -2,10 +2,10 @@
  * The commands and options the CLI accepts, with their help text: parsing and `--help` read the same table, so
  * the two cannot disagree.
  */
-import { MAX_REASON_LENGTH } from '../functions/switch/schema';
+import { MAX_HISTORY_ENTRIES, MAX_REASON_LENGTH } from '../functions/switch/schema';
 import { MAX_DURATION_DAYS } from './until';
 
-export type CommandName = 'suspend' | 'resume' | 'status' | 'list' | 'invoke';
+export type CommandName = 'suspend' | 'resume' | 'status' | 'list' | 'history' | 'invoke';
 
 export interface OptionSpec {
   readonly type: 'string' | 'boolean';
@@ -113,6 +113,19 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     description: 'List every switch that has an item in the table, sorted by name.',
     options: tableOptions,
     examples: ['suspense list', 'SUSPENSE_TABLE=suspense-switches-dev suspense list --json'],
+  },
+  history: {
+    name: 'history',
+    args: '<switch>',
+    minArgs: 1,
+    maxArgs: 1,
+    summary: 'show who changed a switch, when and why, newest first',
+    description: `Show the switch's recorded changes, newest first: version, state, reason, until, who and when. The last ${MAX_HISTORY_ENTRIES} changes are kept.`,
+    options: {
+      limit: { type: 'string', value: '<n>', help: `show at most the n newest changes (1-${MAX_HISTORY_ENTRIES}; default all)` },
+      ...tableOptions,
+    },
+    examples: ['suspense history global --stack suspense-dev', 'suspense history orders --limit 5 --json'],
   },
   invoke: {
     name: 'invoke',

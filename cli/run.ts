@@ -24,6 +24,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       const parsed = await readInvokeArguments(line, io);
       return await runInvoke(line, parsed, io, context);
     }
+    if (line.command === 'history') {
+      const { readHistoryArguments, runHistory } = require('./history-command') as typeof import('./history-command');
+      return await runHistory(line, readHistoryArguments(line), io, context);
+    }
     const { readSwitchArguments } = require('./switch-arguments') as typeof import('./switch-arguments');
     const parsed = readSwitchArguments(line, io);
     const { runSwitchCommand } = require('./switch-commands') as typeof import('./switch-commands');

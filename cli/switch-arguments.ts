@@ -32,7 +32,7 @@ export interface SwitchArguments {
 
 export function readSwitchArguments(line: RunLine, io: CliIo): SwitchArguments {
   const { command, options, args } = line;
-  if (command === 'invoke') throw new Error('invoke is not a switch command');
+  if (command === 'invoke' || command === 'history') throw new Error(`${command} is not a switch command`);
   const name = args[0] === undefined ? undefined : validateSwitchName(args[0]);
   const write = command === 'suspend' || command === 'resume' ? writeInput(line, io, name as string) : undefined;
   const region = regionOption(options, command);

@@ -24,7 +24,38 @@ export const SWITCH_ATTRIBUTES = {
   updatedBy: 'updatedBy',
   /** N: starts at 1 and grows by exactly 1 on every change; writes are conditional on it. */
   version: 'version',
+  /**
+   * L of M: the last MAX_HISTORY_ENTRIES changes, oldest first, each with HISTORY_ENTRY_ATTRIBUTES; written in the
+   * same conditional UpdateItem as the change itself. Readers of the switch's state never fetch it.
+   */
+  history: 'history',
 } as const;
+
+/** Attribute names inside one history entry. */
+export const HISTORY_ENTRY_ATTRIBUTES = {
+  /** N: the version this change created. */
+  version: 'version',
+  /** N: the version it replaced (0: there was no item, or one without a version). */
+  replacedVersion: 'replacedVersion',
+  /** BOOL */
+  suspended: 'suspended',
+  /** S, optional */
+  reason: 'reason',
+  /** S, ISO 8601 UTC, optional */
+  until: 'until',
+  /** S, ISO 8601 UTC: when the change was written (the item's `updatedAt`). */
+  at: 'at',
+  /** S: who wrote it (the item's `updatedBy`). */
+  by: 'by',
+  /**
+   * S, ISO 8601 UTC, optional: when the event behind an automatic change happened, by the event source's clock
+   * (an alarm's state-change time), so a redelivered or late event can be recognised.
+   */
+  eventAt: 'eventAt',
+} as const;
+
+/** History entries kept per switch: older ones are dropped by the write that adds the 51st. */
+export const MAX_HISTORY_ENTRIES = 50;
 
 /** DynamoDB's rule for table names. */
 export const TABLE_NAME_PATTERN = /^[A-Za-z0-9_.-]{3,255}$/;

@@ -1,6 +1,6 @@
 import { GetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readDeadlineMs, sharedDynamoClient } from './dynamo-client';
-import { plainSwitchAttributes } from './item-attributes';
+import { plainSwitchAttributes, STATE_PROJECTION } from './item-attributes';
 import { DEFAULT_SETTINGS, ENV, isValidSwitchName, settingProblem, settingsConflict, SWITCH_KEY, SWITCH_NAME_PATTERN, type SwitchSettings } from './schema';
 import { describeError, writeLogLine, type LogWriter } from './structured-log';
 import { parseIsoUtc, parseSwitchItem, type SwitchRecord } from './switch-item';
@@ -274,7 +274,7 @@ export class SwitchStore {
     const timer = setTimeout(() => deadline.abort(), this.deadlineMs);
     try {
       const output = await this.client.send(
-        new GetItemCommand({ TableName: this.tableName, Key: { [SWITCH_KEY.name]: { S: name } }, ConsistentRead: false }),
+        new GetItemCommand({ TableName: this.tableName, Key: { [SWITCH_KEY.name]: { S: name } }, ConsistentRead: false, ...STATE_PROJECTION }),
         { abortSignal: deadline.signal },
       );
       return output.Item;
