@@ -128,7 +128,7 @@ describe('suspense CLI: invoke', () => {
       code: 1,
       stdout: '',
       stderr:
-        'suspense: Lambda: function "no-such-function" not found (ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:123456789012:function:no-such-function)\n',
+        `suspense: Lambda: function "no-such-function" not found in region us-east-1 at ${lambda.endpoint} (ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:123456789012:function:no-such-function)\n`,
     });
   });
 });
