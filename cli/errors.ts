@@ -101,7 +101,7 @@ function describeAwsError(error: Error, target: AwsTarget): string | undefined {
   // Checked first: the SDK names some network failures TimeoutError (a reset socket among them), and a
   // connection that was refused or reset must not read as "no answer within --timeout".
   if (code && !code.startsWith('ETIMEDOUT')) return `cannot reach ${service} at ${where(target)}: ${code}`;
-  if (isTimeout(error)) return `no answer from ${service} within ${target.timeoutSeconds}s (${where(target)})`;
+  if (isTimeout(error)) return `no answer from ${service} within ${target.timeoutSeconds}s (${where(target, ', ')})`;
   if (error.name === 'ResourceNotFoundException') {
     // The usual cause is the wrong region (or endpoint): name both.
     const region = target.region === undefined ? '' : ` in region ${target.region}`;
@@ -118,9 +118,10 @@ function describeAwsError(error: Error, target: AwsTarget): string | undefined {
   return undefined;
 }
 
-/** The endpoint, and the region it belongs to when it is the region's own. */
-function where(target: AwsTarget): string {
-  return target.regional && target.region !== undefined ? `${target.endpoint} (region ${target.region})` : target.endpoint;
+/** The endpoint, and the region it belongs to when it is the region's own: `url (region r)`, or `url, region r`. */
+function where(target: AwsTarget, separator?: ', '): string {
+  if (!target.regional || target.region === undefined) return target.endpoint;
+  return separator ? `${target.endpoint}${separator}region ${target.region}` : `${target.endpoint} (region ${target.region})`;
 }
 
 function isTimeout(error: Error): boolean {
