@@ -7,7 +7,7 @@
  * Adding a command is one entry here (`entry<ItsCommand>({...})`) and the module its `run` loads.
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
-import { MAX_REASON_LENGTH } from '../functions/switch/schema';
+import { MAX_HISTORY_ENTRIES, MAX_REASON_LENGTH } from '../functions/switch/schema';
 import { validateResumeInput, validateSuspendInput, validateSwitchName, type ValidResumeInput, type ValidSuspendInput } from '../functions/switch/switch-input';
 import type { CliIo } from './cli-io';
 import type { CommandArguments } from './command-line';
@@ -67,6 +67,11 @@ export interface StatusCommand extends TableCommand {
   readonly switch?: string;
   /** Show notes under the table (status), or the rows only (list). */
   readonly notes: boolean;
+}
+export interface HistoryCommand extends TableCommand {
+  readonly switch: string;
+  /** Newest entries shown. @default all that are kept */
+  readonly limit?: number;
 }
 export interface InvokeFunctionCommand extends CommandBase {
   readonly function: ResourceSource;
@@ -193,6 +198,25 @@ export const COMMANDS = {
     examples: ['suspense list', 'SUSPENSE_TABLE=suspense-switches-dev suspense list --json'],
     parse: (line, io) => ({ ...tableCommand(line, io), notes: false }),
     run: () => require('./switch-commands').runStatus,
+  }),
+  history: entry<HistoryCommand>({
+    name: 'history',
+    args: '<switch>',
+    minArgs: 1,
+    maxArgs: 1,
+    summary: 'show who changed a switch, when and why, newest first',
+    description: `Show the switch's recorded changes, newest first: version, state, reason, until, who and when. The last ${MAX_HISTORY_ENTRIES} changes are kept.`,
+    options: {
+      limit: { type: 'string', value: '<n>', help: `show at most the n newest changes (1-${MAX_HISTORY_ENTRIES}; default all)` },
+      ...TABLE_OPTIONS,
+    },
+    examples: ['suspense history global --stack suspense-dev', 'suspense history orders --limit 5 --json'],
+    parse: (line, io) => ({
+      ...tableCommand(line, io),
+      switch: validateSwitchName(line.args[0]),
+      ...orUndefined('limit', wholeNumberOption(line, 'limit', { min: 1, max: MAX_HISTORY_ENTRIES })),
+    }),
+    run: () => require('./history-command').runHistory,
   }),
   invoke: entry<InvokeFunctionCommand>({
     name: 'invoke',

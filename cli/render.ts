@@ -2,7 +2,6 @@
  * How switches look on the terminal (a small table) and in `--json` (SwitchView: a stable shape, every field
  * always present, null when not stored).
  */
-import { MAX_REASON_LENGTH } from '../functions/switch/schema';
 import { MAX_OPERATOR_LENGTH } from '../functions/switch/switch-input';
 import { isSuspendedAt } from '../functions/switch/switch-item';
 import type { StoredSwitch } from '../functions/switch/switch-writes';
@@ -17,7 +16,7 @@ export interface SwitchView {
   readonly state: 'active' | 'suspended' | 'unreadable';
   /** The stored flag (a suspension whose `until` has passed is stored as suspended but active). */
   readonly suspended: boolean | null;
-  /** As stored, cut to the write limit (MAX_REASON_LENGTH): an item written by another tool may hold far more. */
+  /** As stored, cut to the write limit by the library's parse (an item written by another tool may hold far more). */
   readonly reason: string | null;
   readonly until: string | null;
   readonly updatedAt: string | null;
@@ -44,7 +43,7 @@ export function toSwitchView(stored: StoredSwitch, nowMs: number): SwitchView {
         exists: true,
         state: isSuspendedAt(record, nowMs) ? 'suspended' : 'active',
         suspended: record.suspended,
-        reason: record.reason === undefined ? null : cutText(record.reason, MAX_REASON_LENGTH),
+        reason: record.reason ?? null,
         until: record.until ?? null,
         updatedAt: record.updatedAt ?? null,
         updatedBy: record.updatedBy === undefined ? null : cutText(record.updatedBy, MAX_OPERATOR_LENGTH),

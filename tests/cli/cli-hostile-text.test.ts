@@ -27,6 +27,9 @@ beforeAll(async () => {
       updatedBy: { S: `who ${text}` },
       updatedAt: { S: '2030-01-01T00:00:00Z' },
       version: { N: '1' },
+      history: {
+        L: [{ M: { version: { N: '1' }, replacedVersion: { N: '0' }, suspended: { BOOL: true }, reason: { S: `why ${text}` }, at: { S: '2030-01-01T00:00:00Z' }, by: { S: `who ${text}` } } }],
+      },
     });
   }
   await put({ switch: { S: 'huge' }, suspended: { BOOL: true }, reason: { S: HUGE_REASON }, version: { N: '1' } });
@@ -49,6 +52,7 @@ describe('suspense CLI: text written by other tools', () => {
     ['list', ['list']],
     ['status with notes', ['status']],
     ['status of one switch', ['status', 's00']],
+    ['history', ['history', 's00']],
   ])('%s shows it with U+FFFD for every character that drives a terminal', async (_what, args) => {
     const stdout = ok(await runCli(args, { env: env() }));
 
@@ -68,6 +72,13 @@ describe('suspense CLI: text written by other tools', () => {
     for (const [index, [, text]] of STORABLE.entries()) {
       expect(views.find((v) => v.switch === switchName(index))).toMatchObject({ reason: `why ${text}`, updatedBy: `who ${text}` });
     }
+  });
+
+  it.each(STORABLE.map(([what], index) => [what, index] as const))('escapes %s in history --json, which parses back to the entry as stored', async (_what, index) => {
+    const stdout = ok(await runCli(['history', switchName(index), '--json'], { env: env() }));
+
+    expect(stdout.replace(/\n/g, '')).not.toMatch(UNSAFE);
+    expect(JSON.parse(stdout)).toMatchObject([{ reason: `why ${STORABLE[index]?.[1]}`, by: `who ${STORABLE[index]?.[1]}` }]);
   });
 
   it('shows a reason beyond the write limit cut to the limit, in --json and (shorter still) in the table', async () => {
