@@ -4,8 +4,9 @@ import { getSwitchHistory, type HistoryEntry } from '../functions/switch/switch-
 import type { CliIo } from './cli-io';
 import type { HistoryCommand } from './commands';
 import { EXIT } from './errors';
+import { renderColumns, type Column } from './render';
 import { withSwitchTable } from './switch-commands';
-import { cutText, terminalJson, terminalText } from './terminal-text';
+import { cutText, terminalJson } from './terminal-text';
 
 /** A history entry in `--json` output: every field always present, null when not recorded. */
 export interface HistoryEntryView {
@@ -45,7 +46,7 @@ export function toHistoryView(entry: HistoryEntry): HistoryEntryView {
   };
 }
 
-const COLUMNS: readonly { readonly title: string; readonly cell: (entry: HistoryEntryView) => string; readonly max?: number }[] = [
+const COLUMNS: readonly Column<HistoryEntryView>[] = [
   { title: 'VERSION', cell: (e) => String(e.version) },
   { title: 'AT', cell: (e) => e.at },
   { title: 'CHANGE', cell: (e) => (e.suspended ? 'suspended' : 'resumed') },
@@ -55,9 +56,7 @@ const COLUMNS: readonly { readonly title: string; readonly cell: (entry: History
   { title: 'REASON', cell: (e) => e.reason ?? '-', max: 80 },
 ];
 
-/** A plain-text table, newest change first, cells cleaned of control characters. */
+/** A plain-text table, newest change first. */
 export function renderHistory(entries: readonly HistoryEntryView[]): string {
-  const rows = [COLUMNS.map((c) => c.title), ...entries.map((e) => COLUMNS.map((c) => terminalText(c.cell(e), { maxLength: c.max })))];
-  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => [...(row[i] ?? '')].length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat(widths[i]! - [...cell].length))).join('  ').trimEnd()).join('\n');
+  return renderColumns(COLUMNS, entries);
 }

@@ -55,7 +55,15 @@ export function toSwitchView(stored: StoredSwitch, nowMs: number): SwitchView {
   }
 }
 
-const COLUMNS: readonly { readonly title: string; readonly cell: (view: SwitchView) => string; readonly max?: number }[] = [
+/** A column of a plain-text table: its title, its cell for one item, and the cell's longest text. */
+export interface Column<T> {
+  readonly title: string;
+  readonly cell: (item: T) => string;
+  /** @default no limit */
+  readonly max?: number;
+}
+
+const COLUMNS: readonly Column<SwitchView>[] = [
   { title: 'SWITCH', cell: (v) => v.switch },
   { title: 'STATE', cell: stateLabel },
   { title: 'REASON', cell: (v) => v.reason ?? '-', max: 40 },
@@ -67,8 +75,13 @@ const COLUMNS: readonly { readonly title: string; readonly cell: (view: SwitchVi
 
 /** A plain-text table, one row per switch, columns padded to fit. */
 export function renderTable(views: readonly SwitchView[]): string {
-  const rows = [COLUMNS.map((c) => c.title), ...views.map((v) => COLUMNS.map((c) => terminalText(c.cell(v), { maxLength: c.max })))];
-  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => [...(row[i] ?? '')].length)));
+  return renderColumns(COLUMNS, views);
+}
+
+/** A plain-text table of `items`, columns padded to fit, every cell made safe for a terminal. */
+export function renderColumns<T>(columns: readonly Column<T>[], items: readonly T[]): string {
+  const rows = [columns.map((c) => c.title), ...items.map((item) => columns.map((c) => terminalText(c.cell(item), { maxLength: c.max })))];
+  const widths = columns.map((_, i) => Math.max(...rows.map((row) => [...(row[i] ?? '')].length)));
   return rows
     .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : padEnd(cell, widths[i] ?? 0))).join('  ').trimEnd())
     .join('\n');
