@@ -52,9 +52,21 @@ export async function withAwsClient<Client extends ClientConfig, T>(
   }
 }
 
-/** The resource's name: given directly, or the stack's output (with the region of its ARN output). */
-export async function resolveResource(source: ResourceSource, output: StackOutputName, command: string, io: CliIo): Promise<StackResource> {
-  return source.from === 'stack' ? readStackResource(source.stack, output, command, io.cwd) : { name: source.name };
+/**
+ * The resource's name: given directly (checked by the parse), or the stack's output (with the region of its ARN
+ * output), checked here with the same rule.
+ */
+export async function resolveResource(
+  source: ResourceSource,
+  output: StackOutputName,
+  command: string,
+  io: CliIo,
+  check: (name: string, from: string, command: string) => unknown,
+): Promise<StackResource> {
+  if (source.from !== 'stack') return { name: source.name };
+  const resource = await readStackResource(source.stack, output, command, io.cwd);
+  check(resource.name, `stack ${source.stack} output ${output}`, command);
+  return resource;
 }
 
 /**

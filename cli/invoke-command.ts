@@ -6,6 +6,7 @@ import { endpointOverrideNote, resolveResource, withAwsClient } from './aws-sess
 import type { CliIo } from './cli-io';
 import type { InvokeFunctionCommand } from './commands';
 import { CliFailure, EXIT } from './errors';
+import { checkFunctionName } from './invoke-arguments';
 import { terminalJson, terminalText } from './terminal-text';
 
 /** What an invocation returned, as `--json` prints it. */
@@ -22,7 +23,7 @@ export interface InvokeView {
 }
 
 export async function runInvoke(command: InvokeFunctionCommand, io: CliIo): Promise<number> {
-  const target = await resolveResource(command.function, 'function_name', command.command, io);
+  const target = await resolveResource(command.function, 'function_name', command.command, io, checkFunctionName);
   const functionName = target.name;
   const region = command.region ?? target.region;
   const note = endpointOverrideNote(command.function, 'Lambda', io.env);

@@ -8,7 +8,7 @@
 import { processIo, type CliIo } from './cli-io';
 import { parseCommand } from './command-line';
 import { COMMANDS } from './commands';
-import { describeFailure, EXIT } from './errors';
+import { AwsRequestFailure, describeFailure, EXIT } from './errors';
 import { commandHelp, globalHelp } from './help';
 import { oneLine } from './terminal-text';
 
@@ -23,7 +23,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   } catch (error) {
     const failure = describeFailure(error);
     io.stderr(`suspense: ${oneLine(failure.message)}\n`);
-    if (failure.unexpected && io.env.SUSPENSE_DEBUG && error instanceof Error) io.stderr(`${error.stack}\n`);
+    const original = error instanceof AwsRequestFailure ? error.cause : error;
+    if (failure.unexpected && io.env.SUSPENSE_DEBUG && original instanceof Error) io.stderr(`${original.stack}\n`);
     return failure.exitCode;
   }
 }

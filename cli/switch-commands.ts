@@ -12,6 +12,7 @@ import type { CliIo } from './cli-io';
 import type { ResumeCommand, StatusCommand, SuspendCommand, TableCommand } from './commands';
 import { createCliDynamoClient } from './dynamodb-client';
 import { EXIT } from './errors';
+import { checkTableName } from './option-values';
 import { renderNotes, renderTable, toSwitchView } from './render';
 import { terminalJson, terminalText } from './terminal-text';
 
@@ -20,7 +21,7 @@ import { terminalJson, terminalText } from './terminal-text';
  * `table_arn`, unless --region says otherwise) or $SUSPENSE_TABLE, within the command's --timeout.
  */
 export async function withSwitchTable<T>(command: TableCommand, io: CliIo, work: (table: SwitchTable, abortSignal: AbortSignal) => Promise<T>): Promise<T> {
-  const found = await resolveResource(command.table, 'table_name', command.command, io);
+  const found = await resolveResource(command.table, 'table_name', command.command, io, checkTableName);
   const note = endpointOverrideNote(command.table, 'DynamoDB', io.env);
   if (note) io.stderr(note);
   const region = command.region ?? found.region;
