@@ -202,6 +202,7 @@ export const COMMANDS = {
   history: entry<HistoryCommand>({
     name: 'history',
     args: '<switch>',
+    usage: ' [--limit <n>]',
     minArgs: 1,
     maxArgs: 1,
     summary: 'show who changed a switch, when and why, newest first',
