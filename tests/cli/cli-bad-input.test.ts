@@ -56,7 +56,7 @@ const BAD_INPUT: readonly (readonly [string, readonly string[], string | RegExp]
   ['an extra argument', ['list', 'extra'], 'suspense: unexpected argument "extra" (see "suspense list --help")'],
   ['two switches', ['status', 'a', 'b'], 'suspense: unexpected argument "b" (see "suspense status --help")'],
   ['an empty --by', ['suspend', 'global', '--reason', 'x', '--by', ''], 'suspense: operator (updatedBy) must not be empty'],
-  ['a --by of 129 characters', ['resume', 'global', '--by', 'b'.repeat(129)], 'suspense: operator (updatedBy) is 129 characters long; the limit is 128'],
+  ['a --by of 331 characters', ['resume', 'global', '--by', 'b'.repeat(331)], 'suspense: operator (updatedBy) is 331 characters long; the limit is 330'],
   ['a word as --if-version', ['resume', 'global', '--if-version', 'three'], 'suspense: --if-version must be a whole number from 0, got "three" (see "suspense resume --help")'],
   ['a zero --timeout', ['list', '--timeout', '0'], 'suspense: --timeout must be a number of seconds above 0 and at most 900, got "0" (see "suspense list --help")'],
   ['an invalid --region', ['list', '--region', 'us east'], 'suspense: invalid --region "us east" (see "suspense list --help")'],
