@@ -6,7 +6,7 @@ import {
   suspendSwitch,
   type SwitchTable,
   type SwitchWriteResult,
-} from '../functions/switch/switch-writes';
+} from '../functions/switch/switch-operations';
 import { endpointOverrideNote, resolveResource, withAwsClient } from './aws-session';
 import type { CliIo } from './cli-io';
 import type { ResumeCommand, StatusCommand, SuspendCommand, TableCommand } from './commands';

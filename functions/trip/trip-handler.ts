@@ -1,5 +1,5 @@
 import { describeError, writeLogLine, type LogWriter } from '../switch/structured-log';
-import { changeSwitch, type SwitchTable } from '../switch/switch-writes';
+import { changeSwitch, type SwitchTable } from '../switch/switch-operations';
 import { parseAlarmEvent } from './alarm-event';
 import type { TripConfig } from './trip-config';
 import { decideTrip, type TripOutcome } from './trip-decision';

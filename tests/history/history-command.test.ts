@@ -1,4 +1,4 @@
-import { suspendSwitch, resumeSwitch, type SwitchTable } from '../../functions/switch/switch-writes';
+import { suspendSwitch, resumeSwitch, type SwitchTable } from '../../functions/switch/switch-operations';
 import { baseEnv, runCli } from '../cli/cli-harness';
 import { startDynamo, type LocalDynamo } from '../support/dynalite';
 

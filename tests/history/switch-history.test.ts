@@ -2,7 +2,7 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand, type AttributeValue } f
 import { MAX_HISTORY_ENTRIES, MAX_REASON_LENGTH } from '../../functions/switch/schema';
 import { MAX_OPERATOR_LENGTH } from '../../functions/switch/switch-input';
 import { SwitchStore } from '../../functions/switch/switch-store';
-import { changeSwitch, getSwitchHistory, resumeSwitch, suspendSwitch, type HistoryEntry, type SwitchTable } from '../../functions/switch/switch-writes';
+import { changeSwitch, getSwitchHistory, resumeSwitch, suspendSwitch, type HistoryEntry, type SwitchTable } from '../../functions/switch/switch-operations';
 import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
 
 const NOW = Date.parse('2030-01-01T00:00:00.000Z');

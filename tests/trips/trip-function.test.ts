@@ -2,7 +2,7 @@ import { UpdateCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MAX_REASON_LENGTH } from '../../functions/switch/schema';
 import type { LogLine } from '../../functions/switch/structured-log';
 import { SwitchStore } from '../../functions/switch/switch-store';
-import { getSwitch, getSwitchHistory, resumeSwitch, suspendSwitch, type SwitchTable } from '../../functions/switch/switch-writes';
+import { getSwitch, getSwitchHistory, resumeSwitch, suspendSwitch, type SwitchTable } from '../../functions/switch/switch-operations';
 import type { TripConfig } from '../../functions/trip/trip-config';
 import { createTripHandler, type TripHandler } from '../../functions/trip/trip-handler';
 import { alarmStateChangeEvent, CONSOLE_TEST_EVENT, type AlarmStateChangeRequest } from '../../sandbox/events';

@@ -11,7 +11,7 @@ import {
   SwitchWriteUnconfirmedError,
   type SwitchTable,
   type SwitchWriteResult,
-} from '../../functions/switch/switch-writes';
+} from '../../functions/switch/switch-operations';
 import { startDynamo, type LocalDynamo } from '../support/dynalite';
 import { tableSnapshot } from './cli-harness';
 
