@@ -246,12 +246,15 @@ export class SwitchStore {
     return { suspendedUntilMs: Infinity, reason: `${why}; failing closed` };
   }
 
-  /** Rule 5: adds or moves `entry` to the newest place, dropping the oldest entry not held suspended when full. */
+  /**
+   * Rule 5: moves `entry` to the newest place; a new entry first drops the oldest one not held suspended when the
+   * cache is full. Held suspensions are skipped, so they may take the cache past `maxCachedSwitches`: their number
+   * is that of the suspended items in the table, which only operators create.
+   */
   private insert(entry: SwitchEntry): SwitchEntry {
-    this.entries.delete(entry.name);
-    if (this.entries.size >= this.maxEntries) {
+    const isNew = !this.entries.delete(entry.name);
+    if (isNew && this.entries.size >= this.maxEntries) {
       const now = this.clock();
-      // Held suspensions are skipped, so this scan grows with their number: the suspended items in the table.
       for (const [name, candidate] of this.entries) {
         if (!(candidate.known !== undefined && now < candidate.known.suspendedUntilMs)) {
           this.entries.delete(name);

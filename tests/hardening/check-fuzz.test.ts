@@ -170,12 +170,14 @@ const eventShaped = fc
       resource: hostileValue,
       httpMethod: fc.oneof(fc.constantFrom('GET', 'POST'), hostileValue),
       rawPath,
+      path: rawPath,
+      switch: switchCandidate,
       rawQueryString: hostileValue,
       pathParameters: parameters,
       queryStringParameters: parameters,
       multiValueQueryStringParameters: hostileValue,
       headers: fc.oneof(fc.dictionary(fc.string(), fc.string(), { maxKeys: 4 }), hostileValue),
-      requestContext: hostileValue,
+      requestContext: fc.oneof(fc.record({ stage: fc.oneof(fc.constantFrom('$default', 'prod', 'switches', ''), hostileString) }), hostileValue),
       body: fc.oneof(fc.constant(null), hostileString),
       isBase64Encoded: hostileValue,
       // Computed: a literal `__proto__:` would set the model's prototype instead of adding a field.
@@ -198,7 +200,7 @@ const realEventWithHostileField = fc
       () => ({ ...functionUrlEvent({ rawPath: '/switches/payments' }) }),
       () => ({ ...functionUrlEvent({ querySwitch: 'payments' }) }),
     ),
-    fc.constantFrom('pathParameters', 'queryStringParameters', 'rawPath', 'requestContext', 'headers', '__proto__', 'constructor'),
+    fc.constantFrom('pathParameters', 'queryStringParameters', 'rawPath', 'path', 'switch', 'requestContext', 'headers', '__proto__', 'constructor'),
     fc.oneof(parameters, rawPath),
   )
   .map(([event, field, value]) => {

@@ -3,7 +3,7 @@
  * given hostile arguments: it ends in bounded time with one clear line and a non-zero exit, and the table is
  * exactly as it was.
  */
-import { getSwitch } from '../../functions/switch/switch-writes';
+import { getSwitch } from '../../functions/switch/switch-operations';
 import { baseEnv, inBatches, runCli, tableSnapshot, type CliResult } from '../cli/cli-harness';
 import type { LocalDynamo } from '../support/dynalite';
 import { startSeededDynamo } from '../support/seeded-dynamo';
@@ -194,7 +194,7 @@ describe('suspense CLI given hostile arguments', () => {
     ['a --region of 100 000 characters', ['list', '--region', long('x')], `suspense: invalid --region "${'x'.repeat(60)}…" (see "suspense list --help")`],
     ['an empty --stack', ['list', '--stack', ''], 'suspense: invalid stack name "": use letters, digits, _ and - (see "suspense list --help")'],
     ['a --stack of 100 000 characters', ['status', '--stack', long('x')], /^suspense: invalid stack name "x{60}…": use letters, digits, _ and -/],
-    ['a --by of 100 000 characters', ['resume', 'global', '--by', long('b')], 'suspense: operator (updatedBy) is 100000 characters long; the limit is 128'],
+    ['a --by of 100 000 characters', ['resume', 'global', '--by', long('b')], 'suspense: operator (updatedBy) is 100000 characters long; the limit is 330'],
     ['an --if-version of 30 digits', ['suspend', 'global', '--reason', 'x', '--if-version', '1'.repeat(30)], /^suspense: --if-version must be a whole number from 0, got "1+…"/],
     ['a fractional --if-version', ['resume', 'global', '--if-version', '1.5'], 'suspense: --if-version must be a whole number from 0, got "1.5" (see "suspense resume --help")'],
   ];

@@ -303,4 +303,22 @@ describe('check function module (functions/check/handler.ts)', () => {
     expect(response.statusCode).toBe(500);
     expect(JSON.parse(stdout[0]!).error).toBe('SUSPENSE_FAIL_MODE must be "open" or "closed", got "sideways"');
   });
+
+  it('loads with declared switches that leave out the default switch, then answers 500 naming the variable', async () => {
+    const handler = loadHandler({ SUSPENSE_TABLE: TABLE, SUSPENSE_SWITCHES: 'orders,payments' });
+
+    const response = await handler(consoleTestEvent, context);
+
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(stdout[0]!).error).toBe('SUSPENSE_SWITCHES must include the default switch "global"');
+  });
+
+  it('answers from the declared switches and fail-closed list it reads from the environment', async () => {
+    const handler = loadHandler({ SUSPENSE_TABLE: TABLE, SUSPENSE_SWITCHES: 'global,orders', SUSPENSE_FAIL_CLOSED_SWITCHES: 'orders' });
+
+    const declared = await handler(restApiEvent({ pathSwitch: 'orders' }), context);
+    const undeclared = await handler(restApiEvent({ pathSwitch: 'reports' }), context);
+
+    expect([declared.statusCode, undeclared.statusCode]).toEqual([200, 404]);
+  });
 });

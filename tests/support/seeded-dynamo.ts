@@ -1,4 +1,4 @@
-import { suspendSwitch } from '../../functions/switch/switch-writes';
+import { suspendSwitch } from '../../functions/switch/switch-operations';
 import { startDynamo, type LocalDynamo } from './dynalite';
 
 /**
