@@ -269,7 +269,7 @@ export async function startFaultProxy(upstreamEndpoint: string, initialMode: Fau
       // would keep reaching the old behaviour.
       if (next.kind === 'refuse' || next.kind === 'down') {
         dropConnections();
-        await clientsSawTheClose();
+        await pollPhasePassed();
       }
     },
     setModeAfter(count, next) {
@@ -306,13 +306,14 @@ export async function startFaultProxy(upstreamEndpoint: string, initialMode: Fau
 }
 
 /**
- * Lets clients in this process see their pooled connections close before their next request. On loopback the
- * close reaches the kernel at once, but a client reads it only in a poll phase of the event loop: a short timer
- * alone is not enough, because on a busy machine it can be due before the loop polls again, and then the next
- * request goes out on a dead connection. An immediate runs after the poll phase of its turn of the loop, so two
- * chained ones guarantee a whole poll phase in between, and a third lets the client's close handlers run.
+ * Lets this process read what is already on its loopback sockets: clients see their pooled connections close
+ * (before their next request), the proxy sees requests a client wrote before it gave up. On loopback the bytes
+ * reach the kernel at once, but the process reads them only in a poll phase of the event loop: a short timer alone
+ * is not enough, because on a busy machine it can be due before the loop polls again. An immediate runs after the
+ * poll phase of its turn of the loop, so two chained ones guarantee a whole poll phase in between, and a third
+ * lets the handlers of what was read run.
  */
-async function clientsSawTheClose(): Promise<void> {
+export async function pollPhasePassed(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 5));
   for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
 }
