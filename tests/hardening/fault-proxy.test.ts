@@ -5,14 +5,17 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '../../functions/switch/dynamo-client';
 import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
-import { FAULTS, startFaultProxy, type FaultProxy } from '../support/fault-proxy';
+import { FAULTS, pollPhasePassed, startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { waitFor } from '../support/run-handler';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
 
 const TABLE = 'switches';
 let dynamo: LocalDynamo;
 let proxy: FaultProxy;
-/** Gives up after 100 ms: for the modes whose point is that a client times out. */
+/**
+ * Gives up after 1 s: for the modes whose point is that a client times out. Long enough that on a busy machine the
+ * request still reaches the proxy before the client gives up (the hang test counts it).
+ */
 let impatient: DynamoDBClient;
 /**
  * Waits 10 s: for the modes whose point is not a timeout, so that a busy machine cannot turn their answer into
@@ -27,11 +30,13 @@ beforeAll(async () => {
   proxy = await startFaultProxy(dynamo.endpoint);
   // One attempt each: each mode shows as exactly one outcome.
   const sdk = { endpoint: proxy.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS };
-  impatient = createDynamoClient({ requestTimeoutMs: 100, maxAttempts: 1, sdk });
+  impatient = createDynamoClient({ requestTimeoutMs: 1000, maxAttempts: 1, sdk });
   patient = createDynamoClient({ requestTimeoutMs: 10_000, maxAttempts: 1, sdk });
 });
 beforeEach(async () => {
   await proxy.setMode(FAULTS.pass);
+  // A request an earlier test's client wrote before giving up is read now, and forgotten with the rest.
+  await pollPhasePassed();
   proxy.reset();
 });
 afterAll(async () => {
@@ -53,12 +58,15 @@ async function getItem(client = patient): Promise<unknown> {
   } catch (error) {
     const failure = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
     return { name: failure.name, status: failure.$metadata?.httpStatusCode, message: failure.message };
+  } finally {
+    // The proxy has read what the client wrote, even if the client gave up first: proxy.requests is complete.
+    await pollPhasePassed();
   }
 }
 
 const failure = (message: RegExp, status?: number) => ({ name: expect.any(String), status, message: expect.stringMatching(message) });
 const RESET = /socket hang up|ECONNRESET/;
-const TIMED_OUT = /exceeded the configured 100 ms/;
+const TIMED_OUT = /exceeded the configured 1000 ms/;
 
 describe('fault proxy', () => {
   it('passes requests through and counts them by operation', async () => {
@@ -88,7 +96,7 @@ describe('fault proxy', () => {
 
     expect(await getItem(impatient)).toEqual(failure(TIMED_OUT));
     // A lower bound only: a busy machine makes it longer, never shorter.
-    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(95);
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(950);
     expect(proxy.requests).toEqual([expect.objectContaining({ operation: 'GetItem', mode: 'hang' })]);
   });
 
@@ -106,7 +114,7 @@ describe('fault proxy', () => {
     await proxy.setMode(FAULTS.slow(20));
     expect(await getItem()).toBe('proxied');
 
-    await proxy.setMode(FAULTS.slow(300));
+    await proxy.setMode(FAULTS.slow(1500));
     expect(await getItem(impatient)).toEqual(failure(TIMED_OUT));
     await waitFor(() => proxy.requests[1]?.dropped === true, 10_000);
     expect(proxy.requests.map(({ upstreamStatus, dropped }) => ({ upstreamStatus, dropped }))).toEqual([
