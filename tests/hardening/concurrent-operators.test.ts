@@ -19,6 +19,8 @@ import { FAULTS, startFaultProxy, type FaultMode, type FaultProxy, type ProxiedR
  * far above what 24 concurrent writers take on a quiet machine (tens of milliseconds).
  */
 const REQUEST_TIMEOUT_MS = 20_000;
+/** The races take seconds on a quiet machine and several times that on a crowded one; jest's 60 s is too short. */
+const RACE_TIMEOUT_MS = 300_000;
 
 const PROJECT_ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(PROJECT_ROOT, 'bin', 'suspense.js');
@@ -233,7 +235,7 @@ describe('many operators on one switch', () => {
     expect(seen.reads).toBeGreaterThan(50);
     expect(seen.torn).toEqual([]);
     expect(isNonDecreasing(seen.versions)).toBe(true);
-  });
+  }, RACE_TIMEOUT_MS);
 
   it('with every fourth answer from DynamoDB lost: no write lands twice, a failure that is not "unconfirmed" wrote nothing, and the version counts what landed', async () => {
     const { outcomes, seen, final } = await race('contended-lossy', FAULTS.loseEveryNthAnswer(4));
@@ -259,7 +261,7 @@ describe('many operators on one switch', () => {
     }
     expect(seen.torn).toEqual([]);
     expect(isNonDecreasing(seen.versions)).toBe(true);
-  });
+  }, RACE_TIMEOUT_MS);
 
   it.each([
     ['retries the request (3 attempts)', 3],
@@ -366,5 +368,5 @@ describe('many operators on one switch', () => {
     const { Item } = await DynamoDBDocumentClient.from(dynamo.client).send(new GetCommand({ TableName: TABLE, Key: { switch: name }, ConsistentRead: true }));
     expect(Item?.version).toBe(cliSucceeded + librarySucceeded);
     expect(landedWrites(proxy.requests)).toHaveLength(cliSucceeded + librarySucceeded);
-  });
+  }, RACE_TIMEOUT_MS);
 });
