@@ -12,7 +12,7 @@ import { BOOTSTRAP_FILE } from '../../sandbox/execution-environment';
 import { lambdaEnvironment } from '../../sandbox/lambda-environment';
 import { LocalFunction } from '../../sandbox/local-function';
 import { FAULTS, startFaultProxy } from '../support/fault-proxy';
-import { consoleTestEvent, functionUrlEvent, httpApiEvent, httpApiRouteEvent, restApiEvent, restApiProxyEvent } from '../support/lambda-events';
+import { consoleTestEvent, functionUrlEvent, httpApiEvent, httpApiRouteEvent, httpApiV1Event, restApiEvent, restApiProxyEvent } from '../support/lambda-events';
 import { HANDLER_RUNNER, runHandler, waitFor } from '../support/run-handler';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
 
@@ -180,7 +180,9 @@ describe('shipped check function artifact', () => {
       ['HTTP API (v2), stage prod, $default route with path /prod', httpApiRouteEvent({ routeKey: '$default', path: '/', stage: 'prod' }), GLOBAL],
       ['function URL, path /switches/orders', functionUrlEvent({ rawPath: '/switches/orders' }), ORDERS],
       ['function URL, path /?switch=orders', functionUrlEvent({ querySwitch: 'orders' }), ORDERS],
+      ['HTTP API payload 1.0, stage prod, GET /{proxy+} with path /prod/switches/orders', httpApiV1Event({ path: '/switches/orders', stage: 'prod' }), ORDERS],
       ['function URL, path /', functionUrlEvent({ rawPath: '/' }), GLOBAL],
+      ['function URL, path //', functionUrlEvent({ rawPath: '//' }), refused('//')],
       ['function URL, path /switchs/orders', functionUrlEvent({ rawPath: '/switchs/orders' }), refused('/switchs/orders')],
       ['Lambda console test event', consoleTestEvent, GLOBAL],
       ['direct invoke {"switch":"orders"}', { switch: 'orders' }, ORDERS],
