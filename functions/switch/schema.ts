@@ -69,6 +69,13 @@ export const DEFAULT_SWITCH_NAME = 'global';
 /** Longest `reason` an operator may record. */
 export const MAX_REASON_LENGTH = 500;
 
+/**
+ * Longest `updatedBy` (and history `by`) the library records: room for an alarm trip's `alarm:<alarm ARN>`, whose
+ * longest form is `alarm:arn:aws-us-gov:cloudwatch:<region>:<account>:alarm:` (at most 75 characters) and a
+ * 255-character name.
+ */
+export const MAX_OPERATOR_LENGTH = 330;
+
 export function isValidSwitchName(name: unknown): name is string {
   return typeof name === 'string' && SWITCH_NAME_PATTERN.test(name);
 }
