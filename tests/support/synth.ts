@@ -23,9 +23,9 @@ export interface Synthesized {
  * Synthesizes every stack into a fresh folder, as `cdktf synth` would, with the environment variables given
  * (not the caller's: tests must not depend on the machine's SUSPENSE_* settings). Variables the test leaves unset
  * are placeholders, explicitly (SUSPENSE_ALLOW_PLACEHOLDERS=test), unless `env` sets that variable itself.
+ * `outdir` (a new temporary folder by default) is removed by cleanup().
  */
-export function synthesize(env: NodeJS.ProcessEnv = {}): Synthesized {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-synth-'));
+export function synthesize(env: NodeJS.ProcessEnv = {}, outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-synth-'))): Synthesized {
   try {
     const app = new App({ outdir });
     addStacks(app, { SUSPENSE_ALLOW_PLACEHOLDERS: 'test', ...env });
