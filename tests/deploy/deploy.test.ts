@@ -1,7 +1,6 @@
 import { DeleteTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -60,6 +59,8 @@ describeDeployed('deployed against moto: apply, re-plan, inspect, destroy', () =
   let dynamo: DynamoDBClient;
   /** The state stack's apply, which goes on after the environment stacks are applied (see beforeAll). */
   let stateApplied: Promise<TerraformRun>;
+  /** A second apply of suspense-dev started while the first held the state lock, and the lock it met. */
+  let blocked: { run: TerraformRun; lock: { ID: string; Who: string } };
   let started: number;
   const gaps: Record<string, string[]> = {};
   const timings: string[] = [];
@@ -114,6 +115,17 @@ describeDeployed('deployed against moto: apply, re-plan, inspect, destroy', () =
         return tf(stack, ['apply', '-auto-approve', '-input=false', '-no-color']);
       }),
     );
+    // While dev's apply holds its state lock (the lock file in the bucket), another operator's apply starts.
+    const lockKey = 'suspense/suspense-dev.tfstate.tflock';
+    let lock: { ID: string; Who: string } | undefined;
+    for (const deadline = Date.now() + 120_000; !lock && Date.now() < deadline; ) {
+      lock = await s3
+        .send(new GetObjectCommand({ Bucket: STATE_BUCKET, Key: lockKey }))
+        .then(async (object) => JSON.parse(await object.Body!.transformToString()) as { ID: string; Who: string })
+        .catch(() => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 200)));
+    }
+    if (!lock) throw new Error(`no lock file ${lockKey} appeared while suspense-dev was applied`);
+    blocked = { run: await runTerraform(['apply', '-auto-approve', '-input=false', '-no-color', '-lock-timeout=0s'], { cwd: synth.stackDir('suspense-dev'), env }), lock };
     const [dev, prod] = await environmentApplies;
     timings.push(`apply: suspense-dev ${seconds(dev!.ms)} and suspense-prod ${seconds(prod!.ms)} in parallel, started once the state bucket and key existed; ${seconds(Date.now() - started)} from moto's start`);
     void stateApply.then((state) => timings.push(`apply: suspense-state ${seconds(state.ms)}, done ${seconds(Date.now() - started)} from moto's start`));
@@ -129,40 +141,20 @@ describeDeployed('deployed against moto: apply, re-plan, inspect, destroy', () =
     if (timings.length > 0) console.log(`deploy test against moto\n  ${timings.join('\n  ')}`);
   });
 
-  it('refuses a second apply while another process holds the state lock, naming the holder', async () => {
-    const lockKey = 'suspense/suspense-dev.tfstate.tflock';
-    // `terraform console` holds the state lock until its input ends: another operator, mid-command.
-    const holder = spawn('terraform', ['console'], { cwd: synth.stackDir('suspense-dev'), env, stdio: ['pipe', 'ignore', 'ignore'] });
-    const holderExited = new Promise((resolve) => holder.once('exit', resolve));
-    try {
-      let lock: { Who?: string; ID?: string } | undefined;
-      for (const deadline = Date.now() + 60_000; !lock && Date.now() < deadline; ) {
-        lock = await s3
-          .send(new GetObjectCommand({ Bucket: STATE_BUCKET, Key: lockKey }))
-          .then(async (object) => JSON.parse(await object.Body!.transformToString()) as { Who?: string; ID?: string })
-          .catch(() => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 250)));
-      }
-      expect(lock?.Who).toBeTruthy();
+  it('refuses a second apply while another holds the state lock, naming the holder, and releases the lock after', async () => {
+    expect(blocked.run.code).toBe(1);
+    expect(blocked.run.stderr).toContain('Error acquiring the state lock');
+    expect(blocked.run.stderr).toMatch(new RegExp(`ID:\\s+${blocked.lock.ID}`));
+    expect(blocked.run.stderr).toMatch(new RegExp(`Who:\\s+${blocked.lock.Who.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n`));
+    await expect(s3.send(new HeadObjectCommand({ Bucket: STATE_BUCKET, Key: 'suspense/suspense-dev.tfstate.tflock' }))).rejects.toThrow();
+  });
 
-      const blocked = await runTerraform(['apply', '-auto-approve', '-input=false', '-no-color', '-lock-timeout=0s'], { cwd: synth.stackDir('suspense-dev'), env });
-
-      expect(blocked.code).toBe(1);
-      expect(blocked.stderr).toContain('Error acquiring the state lock');
-      expect(blocked.stderr).toMatch(new RegExp(`ID:\\s+${lock!.ID}`));
-      expect(blocked.stderr).toMatch(new RegExp(`Who:\\s+${lock!.Who!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-    } finally {
-      holder.stdin.end();
-      await holderExited;
-    }
-    await expect(s3.send(new HeadObjectCommand({ Bucket: STATE_BUCKET, Key: lockKey }))).rejects.toThrow();
-  }, 120_000);
-
-  it.each(ENVIRONMENT_STACKS)('%s: outputs and state show what the config says', async (stack) => {
+  it.each(ENVIRONMENT_STACKS)('%s: outputs, state show and the table as read back say what the config says', async (stack) => {
     const config = configs[stack]!;
     const [outputs, fn, table] = await Promise.all([
       tf(stack, ['output', '-json']),
       tf(stack, ['state', 'show', '-no-color', address(stack, 'aws_lambda_function')]),
-      tf(stack, ['state', 'show', '-no-color', address(stack, 'aws_dynamodb_table')]),
+      dynamo.send(new DescribeTableCommand({ TableName: config.tableName })),
     ]);
     const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${MOTO_ACCOUNT_ID}:${resource}`;
     expect(Object.fromEntries(Object.entries(JSON.parse(outputs.stdout) as Record<string, { value: string }>).map(([name, output]) => [name, output.value]))).toEqual({
@@ -182,11 +174,11 @@ describeDeployed('deployed against moto: apply, re-plan, inspect, destroy', () =
       reserved_concurrent_executions: String(config.reservedConcurrentExecutions),
       role: `"arn:aws:iam::${MOTO_ACCOUNT_ID}:role/${config.functionName}"`,
     });
-    expect(stateShowValues(table.stdout)).toMatchObject({
-      name: `"${config.tableName}"`,
-      hash_key: '"switch"',
-      billing_mode: `"${config.billing.mode}"`,
-      deletion_protection_enabled: String(config.deletionProtection),
+    expect(table.Table).toMatchObject({
+      TableName: config.tableName,
+      KeySchema: [{ AttributeName: 'switch', KeyType: 'HASH' }],
+      BillingModeSummary: { BillingMode: config.billing.mode },
+      DeletionProtectionEnabled: config.deletionProtection,
     });
   }, 120_000);
 
