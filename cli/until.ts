@@ -1,12 +1,9 @@
 import { isCalendarValid, quote, validateUntil } from '../functions/switch/switch-input';
+import { MAX_DURATION_DAYS, parseDuration } from '../functions/switch/duration';
 import { UsageError } from './errors';
 
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+export { MAX_DURATION_DAYS } from '../functions/switch/duration';
 
-/** Longest duration form; a later end is given as a time. */
-export const MAX_DURATION_DAYS = 365;
-
-const DURATION = /^(\d{1,9})([smhd])$/;
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-](\d{2}):(\d{2}))$/;
 const ISO_WITHOUT_ZONE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?$/;
 
@@ -16,16 +13,12 @@ const ISO_WITHOUT_ZONE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?
  * Throws UsageError for a form it does not know, SwitchInputError for a time that is not in the future.
  */
 export function parseUntilArgument(text: string, nowMs: number): string {
-  const duration = DURATION.exec(text);
-  if (duration) {
-    const amount = Number(duration[1]);
-    const ms = amount * UNIT_MS[duration[2] as keyof typeof UNIT_MS];
-    if (amount === 0) throw new UsageError(`--until ${quote(text)} is not in the future: give a duration above zero`, 'suspend');
-    if (ms > MAX_DURATION_DAYS * UNIT_MS.d) {
-      throw new UsageError(`--until ${quote(text)} is longer than ${MAX_DURATION_DAYS}d: give an ISO 8601 time instead`, 'suspend');
-    }
-    return new Date(nowMs + ms).toISOString();
+  const duration = parseDuration(text);
+  if (duration && 'problem' in duration) {
+    const why = duration.problem === 'zero' ? 'is not in the future: give a duration above zero' : `is longer than ${MAX_DURATION_DAYS}d: give an ISO 8601 time instead`;
+    throw new UsageError(`--until ${quote(text)} ${why}`, 'suspend');
   }
+  if (duration) return new Date(nowMs + duration.ms).toISOString();
   const iso = ISO_WITH_ZONE.exec(text);
   if (iso) {
     const [offsetHours, offsetMinutes] = [Number(iso[4] ?? 0), Number(iso[5] ?? 0)];

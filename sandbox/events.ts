@@ -72,3 +72,59 @@ export function apiGatewayTime(date: Date): string {
     `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`
   );
 }
+
+export interface AlarmStateChangeRequest {
+  readonly alarmName: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
+  /** @default the opposite of `state` (OK for ALARM, ALARM otherwise) */
+  readonly previousState?: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
+  /** @default CloudWatch's threshold text */
+  readonly reason?: string;
+  /** When the alarm entered `state`. @default now */
+  readonly stateAt?: Date;
+  /** @default a random UUID */
+  readonly id?: string;
+  /** @default 'aws' */
+  readonly partition?: string;
+}
+
+/**
+ * A "CloudWatch Alarm State Change" event exactly as EventBridge delivers it to a rule's Lambda target, for a
+ * metric alarm: every field CloudWatch sends, timestamps in its `+0000` form.
+ */
+export function alarmStateChangeEvent(request: AlarmStateChangeRequest): Record<string, unknown> {
+  const stateAt = request.stateAt ?? new Date();
+  const previousState = request.previousState ?? (request.state === 'ALARM' ? 'OK' : 'ALARM');
+  const cloudwatchTime = (date: Date) => date.toISOString().replace('Z', '+0000');
+  const threshold = (value: number, state: string) =>
+    `Threshold Crossed: 1 out of the last 1 datapoints [${value} (${stateAt.toISOString().slice(0, 16)})] was ${state === 'ALARM' ? 'greater than or equal to' : 'not greater than or equal to'} the threshold (5.0) (minimum 1 datapoint for ${previousState} -> ${state} transition).`;
+  const reasonData = (value: number) =>
+    JSON.stringify({ version: '1.0', queryDate: cloudwatchTime(stateAt), statistic: 'Sum', period: 60, recentDatapoints: [value], threshold: 5.0, evaluatedDatapoints: [{ timestamp: cloudwatchTime(stateAt), sampleCount: 60, value }] });
+  return {
+    version: '0',
+    id: request.id ?? randomUUID(),
+    'detail-type': 'CloudWatch Alarm State Change',
+    source: 'aws.cloudwatch',
+    account: request.accountId,
+    time: stateAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: request.region,
+    resources: [`arn:${request.partition ?? 'aws'}:cloudwatch:${request.region}:${request.accountId}:alarm:${request.alarmName}`],
+    detail: {
+      alarmName: request.alarmName,
+      state: { value: request.state, reason: request.reason ?? threshold(request.state === 'ALARM' ? 12 : 0, request.state), reasonData: reasonData(request.state === 'ALARM' ? 12 : 0), timestamp: cloudwatchTime(stateAt) },
+      previousState: { value: previousState, reason: threshold(0, previousState), reasonData: reasonData(0), timestamp: cloudwatchTime(new Date(stateAt.getTime() - 300_000)) },
+      configuration: {
+        description: 'checkout 5xx errors',
+        metrics: [
+          {
+            id: 'm1',
+            metricStat: { metric: { namespace: 'AWS/ApiGateway', name: '5XXError', dimensions: { ApiName: 'checkout' } }, period: 60, stat: 'Sum' },
+            returnData: true,
+          },
+        ],
+      },
+    },
+  };
+}

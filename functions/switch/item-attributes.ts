@@ -1,7 +1,25 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { SWITCH_ATTRIBUTES as A } from './schema';
 
+/** What a reader of the switch's state needs: every attribute but the key and the history. */
 const READ_ATTRIBUTES = [A.suspended, A.reason, A.until, A.updatedAt, A.updatedBy, A.version] as const;
+
+/**
+ * GetItem parameters that fetch only READ_ATTRIBUTES: the history (up to MAX_HISTORY_ENTRIES entries) stays on
+ * the server, so an uncached check transfers and parses what it did before history existed. (Read capacity is
+ * still charged on the whole item: DynamoDB bills a read by item size, not by what it returns.) Placeholders for
+ * every name, as some of ours are reserved words.
+ */
+export const STATE_PROJECTION = {
+  ProjectionExpression: READ_ATTRIBUTES.map((_, i) => `#a${i}`).join(', '),
+  ExpressionAttributeNames: Object.fromEntries(READ_ATTRIBUTES.map((name, i) => [`#a${i}`, name])),
+} as const;
+
+/** STATE_PROJECTION plus the key, for reads that find items by scanning. */
+export const KEYED_STATE_PROJECTION = {
+  ProjectionExpression: `#key, ${STATE_PROJECTION.ProjectionExpression}`,
+  ExpressionAttributeNames: { '#key': A.name, ...STATE_PROJECTION.ExpressionAttributeNames },
+} as const;
 
 /**
  * The switch item's attributes as plain values, for parseSwitchItem. A few lines instead of the document client's

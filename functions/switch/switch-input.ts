@@ -8,8 +8,11 @@ import { parseIsoUtc } from './switch-item';
 
 export { isCalendarValid } from './switch-item';
 
-/** Longest `updatedBy` the library records. */
-export const MAX_OPERATOR_LENGTH = 128;
+/**
+ * Longest `updatedBy` the library records: room for an alarm trip's `alarm:<alarm ARN>`, whose longest form is
+ * `alarm:arn:aws-us-gov:cloudwatch:<region>:<account>:alarm:` (at most 75 characters) and a 255-character name.
+ */
+export const MAX_OPERATOR_LENGTH = 330;
 
 export type SwitchInputField = 'name' | 'reason' | 'until' | 'by' | 'expectedVersion';
 

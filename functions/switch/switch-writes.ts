@@ -7,7 +7,9 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { KEYED_STATE_PROJECTION, STATE_PROJECTION } from './item-attributes';
 import { SWITCH_ATTRIBUTES as A } from './schema';
+import { appendHistory, parseHistory, storedEntry, type HistoryEntry } from './switch-history';
 import {
   SwitchInputError,
   validateResumeInput,
@@ -17,8 +19,11 @@ import {
   type SuspendInput,
 } from './switch-input';
 import { parseSwitchItem, type SwitchRecord } from './switch-item';
+import { SwitchConflictError, SwitchWriteUnconfirmedError } from './switch-write-errors';
 
+export { SwitchConflictError, SwitchWriteUnconfirmedError };
 export { SwitchInputError, validateResumeInput, validateSuspendInput, validateSwitchName, type ResumeInput, type SuspendInput };
+export type { HistoryEntry };
 
 /** Where switches live: a client (plain or document) and the table's name. */
 export interface SwitchTable {
@@ -55,44 +60,55 @@ export interface SwitchWriteResult {
   readonly attempts: number;
 }
 
-/** The switch moved to another version than the caller expected, or kept moving for every attempt. */
-export class SwitchConflictError extends Error {
-  override readonly name = 'SwitchConflictError';
-  constructor(
-    readonly switchName: string,
-    readonly attempts: number,
-    /** The version found at the last attempt. */
-    readonly actualVersion: number,
-    readonly expectedVersion?: number,
-  ) {
-    super(
-      expectedVersion === undefined
-        ? `switch "${switchName}" kept changing under concurrent writes (version ${actualVersion} after ${attempts} attempts); nothing written by this call, try again`
-        : `switch "${switchName}" is at version ${actualVersion}, not the expected ${expectedVersion}; nothing written`,
-    );
-  }
+/** What one write makes of a switch: its new state and who sets it. */
+export interface SwitchChange {
+  readonly suspended: boolean;
+  /** Required when suspending. */
+  readonly reason?: string;
+  /** Only when suspending: when the suspension ends by itself (ISO 8601 UTC, in the future). */
+  readonly until?: string;
+  readonly by: string;
+  /** When the event behind an automatic change happened, by the event source's clock; kept in the history. */
+  readonly eventAt?: string;
+}
+
+/** A switch as a write decision sees it: its state and its history (oldest first), read together. */
+export interface CurrentSwitch {
+  readonly stored: StoredSwitch;
+  readonly history: readonly HistoryEntry[];
 }
 
 /**
- * A write failed without an answer from DynamoDB (timeout, lost connection) and a read-back could not tell
- * whether it was applied.
+ * Decides the change to make given the switch as it is now, or undefined to leave it as it is. Called again on
+ * fresh state when another write got in between, so it must decide from `current` and `nowMs` alone.
  */
-export class SwitchWriteUnconfirmedError extends Error {
-  override readonly name = 'SwitchWriteUnconfirmedError';
-  constructor(
-    readonly switchName: string,
-    override readonly cause: unknown,
-  ) {
-    super(`could not confirm whether the write to switch "${switchName}" was applied (${messageOf(cause)}); check its status`);
-  }
-}
+export type SwitchDecision = (current: CurrentSwitch, nowMs: number) => SwitchChange | undefined;
 
 const DEFAULT_MAX_ATTEMPTS = 5;
 
 /** Reads one switch with a strongly consistent read: an operator acts on what is there now. */
 export async function getSwitch(table: SwitchTable, name: string, options: SwitchReadOptions = {}): Promise<StoredSwitch> {
   const validName = validateSwitchName(name);
-  return toStoredSwitch(validName, await readItem(table, validName, options.abortSignal));
+  return toStoredSwitch(validName, await readItem(table, validName, options.abortSignal, STATE_PROJECTION));
+}
+
+/**
+ * The switch's history, newest first (at most MAX_HISTORY_ENTRIES); empty when the switch has no item or none
+ * was recorded. A strongly consistent read of the history attribute alone.
+ */
+export async function getSwitchHistory(table: SwitchTable, name: string, options: SwitchReadOptions = {}): Promise<HistoryEntry[]> {
+  const validName = validateSwitchName(name);
+  const output = await documentClientOf(table.client).send(
+    new GetCommand({
+      TableName: table.tableName,
+      Key: { [A.name]: validName },
+      ConsistentRead: true,
+      ProjectionExpression: '#history',
+      ExpressionAttributeNames: { '#history': A.history },
+    }),
+    { abortSignal: options.abortSignal },
+  );
+  return parseHistory(output.Item?.[A.history]).reverse();
 }
 
 /** Every switch that has an item, sorted by name (a paginated, consistent Scan: switch tables are small). */
@@ -102,7 +118,8 @@ export async function listSwitches(table: SwitchTable, options: SwitchReadOption
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await client.send(
-      new ScanCommand({ TableName: table.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
+      // Without the histories: a listing needs each switch's state only.
+      new ScanCommand({ TableName: table.tableName, ConsistentRead: true, ExclusiveStartKey: startKey, ...KEYED_STATE_PROJECTION }),
       { abortSignal: options.abortSignal },
     );
     for (const item of page.Items ?? []) {
@@ -122,15 +139,8 @@ export async function suspendSwitch(
 ): Promise<SwitchWriteResult> {
   const now = options.now ?? Date.now;
   const valid = validateSuspendInput(input, now());
-  return writeSwitch(table, valid.name, valid.expectedVersion, options, (updatedAt, version) => ({
-    name: valid.name,
-    suspended: true,
-    reason: valid.reason,
-    ...(valid.until === undefined ? {} : { until: valid.until }),
-    updatedAt,
-    updatedBy: valid.by,
-    version,
-  }));
+  const change: SwitchChange = { suspended: true, reason: valid.reason, ...(valid.until === undefined ? {} : { until: valid.until }), by: valid.by };
+  return definitely(await writeSwitch(table, valid.name, valid.expectedVersion, options, () => change));
 }
 
 /** Resumes a switch: `suspended` false, `until` removed, the reason replaced (or removed when not given). */
@@ -140,14 +150,38 @@ export async function resumeSwitch(
   options: SwitchWriteOptions = {},
 ): Promise<SwitchWriteResult> {
   const valid = validateResumeInput(input);
-  return writeSwitch(table, valid.name, valid.expectedVersion, options, (updatedAt, version) => ({
-    name: valid.name,
-    suspended: false,
-    ...(valid.reason === undefined ? {} : { reason: valid.reason }),
-    updatedAt,
-    updatedBy: valid.by,
-    version,
-  }));
+  const change: SwitchChange = { suspended: false, ...(valid.reason === undefined ? {} : { reason: valid.reason }), by: valid.by };
+  return definitely(await writeSwitch(table, valid.name, valid.expectedVersion, options, () => change));
+}
+
+/**
+ * Changes a switch as `decide` says from its current state and history, or leaves it as it is when `decide`
+ * answers undefined (then resolves to undefined). For writers whose change depends on what is there, such as an
+ * alarm trip; the change is validated like an operator's, and written as conditionally.
+ */
+export async function changeSwitch(
+  table: SwitchTable,
+  name: string,
+  decide: SwitchDecision,
+  options: SwitchWriteOptions = {},
+): Promise<SwitchWriteResult | undefined> {
+  const validName = validateSwitchName(name);
+  return writeSwitch(table, validName, undefined, options, (current, nowMs) => {
+    const change = decide(current, nowMs);
+    if (change === undefined) return undefined;
+    if (change.suspended) {
+      const valid = validateSuspendInput({ name: validName, reason: change.reason as string, by: change.by, ...(change.until === undefined ? {} : { until: change.until }) }, nowMs);
+      return { ...change, reason: valid.reason, ...(valid.until === undefined ? {} : { until: valid.until }) };
+    }
+    if (change.until !== undefined) throw new SwitchInputError('until', 'a resume cannot have an until');
+    validateResumeInput({ name: validName, by: change.by, ...(change.reason === undefined ? {} : { reason: change.reason }) });
+    return change;
+  });
+}
+
+function definitely(result: SwitchWriteResult | undefined): SwitchWriteResult {
+  if (result === undefined) throw new Error('a write that always decides to change returned no result');
+  return result;
 }
 
 type RawItem = Record<string, unknown> | undefined;
@@ -157,8 +191,8 @@ async function writeSwitch(
   name: string,
   expectedVersion: number | undefined,
   options: SwitchWriteOptions,
-  intend: (updatedAt: string, version: number) => SwitchRecord,
-): Promise<SwitchWriteResult> {
+  decide: (current: CurrentSwitch, nowMs: number) => SwitchChange | undefined,
+): Promise<SwitchWriteResult | undefined> {
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`maxAttempts must be a whole number from 1, got ${maxAttempts}`);
   const now = options.now ?? Date.now;
@@ -170,10 +204,34 @@ async function writeSwitch(
     if (expectedVersion !== undefined && currentVersion !== expectedVersion) {
       throw new SwitchConflictError(name, attempt, currentVersion, expectedVersion);
     }
-    const intended = intend(new Date(now()).toISOString(), currentVersion + 1);
+    const nowMs = now();
+    const history = parseHistory(current?.[A.history]);
+    const change = decide({ stored: toStoredSwitch(name, current), history }, nowMs);
+    if (change === undefined) return undefined;
+    const intended: SwitchRecord = {
+      name,
+      suspended: change.suspended,
+      ...(change.reason === undefined ? {} : { reason: change.reason }),
+      ...(change.until === undefined ? {} : { until: change.until }),
+      updatedAt: new Date(nowMs).toISOString(),
+      updatedBy: change.by,
+      version: currentVersion + 1,
+    };
+    // The entry builds on the history of the version the write is conditional on: if the condition holds, that
+    // history is the item's, so versions in it stay contiguous whoever writes concurrently.
+    const entry: HistoryEntry = {
+      version: intended.version,
+      replacedVersion: currentVersion,
+      suspended: intended.suspended,
+      ...(intended.reason === undefined ? {} : { reason: intended.reason }),
+      ...(intended.until === undefined ? {} : { until: intended.until }),
+      at: intended.updatedAt as string,
+      by: change.by,
+      ...(change.eventAt === undefined ? {} : { eventAt: change.eventAt }),
+    };
     try {
-      const written = await sendUpdate(table, current, intended, signal);
-      return { record: recordOf(name, written) ?? intended, previous: toStoredSwitch(name, current), attempts: attempt };
+      await sendUpdate(table, current, intended, appendHistory(history, entry), signal);
+      return { record: intended, previous: toStoredSwitch(name, current), attempts: attempt };
     } catch (error) {
       if (isConditionFailure(error)) {
         const retried = wasRetriedBySdk(error);
@@ -211,7 +269,13 @@ async function writeSwitch(
   }
 }
 
-async function sendUpdate(table: SwitchTable, current: RawItem, intended: SwitchRecord, signal: AbortSignal | undefined): Promise<RawItem> {
+async function sendUpdate(
+  table: SwitchTable,
+  current: RawItem,
+  intended: SwitchRecord,
+  history: readonly HistoryEntry[],
+  signal: AbortSignal | undefined,
+): Promise<void> {
   // Every attribute goes through a placeholder: some of our names are DynamoDB reserved words, and a placeholder
   // for all of them costs nothing and keeps that a non-issue when attributes are added.
   const names: Record<string, string> = {};
@@ -232,6 +296,9 @@ async function sendUpdate(table: SwitchTable, current: RawItem, intended: Switch
   assign(A.updatedAt, intended.updatedAt);
   assign(A.updatedBy, intended.updatedBy);
   assign(A.version, intended.version);
+  // The whole list, not list_append: the oldest entry must go in the same write, and an update expression can
+  // neither slice a list nor SET and REMOVE paths of one attribute together.
+  assign(A.history, history.map(storedEntry));
 
   let condition: string;
   if (current === undefined) {
@@ -247,7 +314,7 @@ async function sendUpdate(table: SwitchTable, current: RawItem, intended: Switch
     condition = '#version = :expected';
   }
 
-  const output = await documentClientOf(table.client).send(
+  await documentClientOf(table.client).send(
     new UpdateCommand({
       TableName: table.tableName,
       Key: { [A.name]: intended.name },
@@ -255,16 +322,22 @@ async function sendUpdate(table: SwitchTable, current: RawItem, intended: Switch
       ConditionExpression: condition,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
-      ReturnValues: 'ALL_NEW',
+      // Nothing back: the written state is `intended`, and the item would bring its whole history along.
+      ReturnValues: 'NONE',
     }),
     { abortSignal: signal },
   );
-  return output.Attributes;
 }
 
-async function readItem(table: SwitchTable, name: string, signal: AbortSignal | undefined): Promise<RawItem> {
+/** The whole item (writes need its history), or only the attributes `projection` names. */
+async function readItem(
+  table: SwitchTable,
+  name: string,
+  signal: AbortSignal | undefined,
+  projection?: typeof STATE_PROJECTION,
+): Promise<RawItem> {
   const output = await documentClientOf(table.client).send(
-    new GetCommand({ TableName: table.tableName, Key: { [A.name]: name }, ConsistentRead: true }),
+    new GetCommand({ TableName: table.tableName, Key: { [A.name]: name }, ConsistentRead: true, ...projection }),
     { abortSignal: signal },
   );
   return output.Item;
@@ -276,11 +349,6 @@ function toStoredSwitch(name: string, item: RawItem): StoredSwitch {
   return parsed.ok
     ? { kind: 'record', name, record: parsed.record, warnings: parsed.warnings }
     : { kind: 'unreadable', name, problem: parsed.problem };
-}
-
-function recordOf(name: string, item: RawItem): SwitchRecord | undefined {
-  const stored = toStoredSwitch(name, item);
-  return stored.kind === 'record' ? stored.record : undefined;
 }
 
 /** The version a write builds on: 0 for no item, or an item whose version is missing or malformed. */
@@ -347,8 +415,4 @@ function documentClientOf(client: DynamoDBClient | DynamoDBDocumentClient): Dyna
     documentClients.set(client, documentClient);
   }
   return documentClient;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

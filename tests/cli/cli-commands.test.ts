@@ -1,6 +1,6 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import * as os from 'node:os';
-import { COMMANDS } from '../../cli/command-specs';
+import { COMMANDS } from '../../cli/commands';
 import { startDynamo, type LocalDynamo } from '../support/dynalite';
 import { baseEnv, runCli, tableSnapshot, type CliResult } from './cli-harness';
 
@@ -59,6 +59,8 @@ describe('suspense CLI: suspend, resume, status and list', () => {
         updatedAt: { S: match?.[2] },
         updatedBy: { S: 'alice' },
         version: { N: '1' },
+        // Its entries: tests/history/.
+        history: { L: [expect.anything()] },
       },
     ]);
   });
@@ -98,6 +100,7 @@ describe('suspense CLI: suspend, resume, status and list', () => {
       reason: { S: 'all clear' },
       updatedAt: { S: expect.stringMatching(new RegExp(`^${ISO}$`)) },
       updatedBy: { S: 'bob' },
+      history: { L: [expect.anything(), expect.anything()] },
       version: { N: '2' },
     });
   });

@@ -42,6 +42,12 @@ async function newTable(): Promise<SwitchTable> {
   return { client: dynamo.client, tableName };
 }
 
+/** The item as stored, without its history (tests/history/ covers that). */
+async function stateItem(table: SwitchTable, name: string): Promise<Record<string, AttributeValue> | undefined> {
+  const { history: _history, ...state } = (await rawItem(table, name)) ?? {};
+  return state;
+}
+
 async function rawItem(table: SwitchTable, name: string): Promise<Record<string, AttributeValue> | undefined> {
   const { Item } = await dynamo.client.send(new GetItemCommand({ TableName: table.tableName, Key: { switch: { S: name } }, ConsistentRead: true }));
   return Item;
@@ -78,7 +84,7 @@ describe('switch writes', () => {
       updatedBy: 'alice',
       version: 1,
     });
-    expect(await rawItem(table, 'global')).toEqual({
+    expect(await stateItem(table, 'global')).toEqual({
       switch: { S: 'global' },
       suspended: { BOOL: true },
       reason: { S: 'deploy freeze' },
@@ -101,7 +107,7 @@ describe('switch writes', () => {
     expect(resumed.record).toEqual({ name: 'api', suspended: false, updatedAt: at(NOW + 2000), updatedBy: 'bob', version: 2 });
     expect(again.record).toEqual({ name: 'api', suspended: true, reason: 'incident 43', updatedAt: at(NOW + 3000), updatedBy: 'carol', version: 3 });
     expect(last.previous).toEqual({ kind: 'record', name: 'api', record: again.record, warnings: [] });
-    expect(await rawItem(table, 'api')).toEqual({
+    expect(await stateItem(table, 'api')).toEqual({
       switch: { S: 'api' },
       suspended: { BOOL: false },
       reason: { S: 'fixed' },
@@ -120,7 +126,7 @@ describe('switch writes', () => {
     const result = await resumeSwitch(table, { name: 'legacy', by: 'alice' }, { now });
 
     expect(result.previous).toEqual({ kind: 'record', name: 'legacy', record: { name: 'legacy', suspended: true, version: 0 }, warnings: [] });
-    expect(await rawItem(table, 'legacy')).toEqual({
+    expect(await stateItem(table, 'legacy')).toEqual({
       switch: { S: 'legacy' },
       suspended: { BOOL: false },
       owner: { S: 'team-a' },
@@ -140,7 +146,7 @@ describe('switch writes', () => {
     const result = await suspendSwitch(table, { name: 'odd', reason: 'cleanup', by: 'alice' }, { now });
 
     expect(result.record.version).toBe(1);
-    expect(await rawItem(table, 'odd')).toEqual({
+    expect(await stateItem(table, 'odd')).toEqual({
       switch: { S: 'odd' },
       suspended: { BOOL: true },
       reason: { S: 'cleanup' },

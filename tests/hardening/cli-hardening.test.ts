@@ -181,7 +181,7 @@ describe('suspense CLI given hostile arguments', () => {
     ['a --region of 100 000 characters', ['list', '--region', long('x')], `suspense: invalid --region "${'x'.repeat(60)}…" (see "suspense list --help")`],
     ['an empty --stack', ['list', '--stack', ''], 'suspense: invalid stack name "": use letters, digits, _ and - (see "suspense list --help")'],
     ['a --stack of 100 000 characters', ['status', '--stack', long('x')], /^suspense: invalid stack name "x{60}…": use letters, digits, _ and -/],
-    ['a --by of 100 000 characters', ['resume', 'global', '--by', long('b')], 'suspense: operator (updatedBy) is 100000 characters long; the limit is 128'],
+    ['a --by of 100 000 characters', ['resume', 'global', '--by', long('b')], 'suspense: operator (updatedBy) is 100000 characters long; the limit is 330'],
     ['an --if-version of 30 digits', ['suspend', 'global', '--reason', 'x', '--if-version', '1'.repeat(30)], /^suspense: --if-version must be a whole number from 0, got "1+…"/],
     ['a fractional --if-version', ['resume', 'global', '--if-version', '1.5'], 'suspense: --if-version must be a whole number from 0, got "1.5" (see "suspense resume --help")'],
   ];

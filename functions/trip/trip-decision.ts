@@ -1,0 +1,71 @@
+/**
+ * What an alarm state change does to a switch, decided from the switch as it is now. Pure: changeSwitch calls it
+ * on each fresh read, so a concurrent operator's write is always seen before the trip writes.
+ */
+import { MAX_REASON_LENGTH } from '../switch/schema';
+import type { CurrentSwitch, SwitchChange } from '../switch/switch-writes';
+import { isSuspendedAt, parseIsoUtc } from '../switch/switch-item';
+import type { AlarmStateChange } from './alarm-event';
+import { tripDurationMs, type TripConfig } from './trip-config';
+
+export type TripOutcome =
+  | { readonly write: true; readonly change: SwitchChange }
+  | { readonly write: false; readonly why: string };
+
+/** `by` of a trip's writes: the alarm, by ARN. */
+export function alarmWriter(alarmArn: string): string {
+  return `alarm:${alarmArn}`;
+}
+
+/**
+ * - A state change no later than the last one this alarm already applied to the switch (a redelivery, or an event
+ *   that arrived late) writes nothing: EventBridge delivers at least once, and not necessarily in order.
+ * - ALARM suspends, unless the switch is suspended now by this alarm already, or by anyone else for at least as
+ *   long as the trip would (no `until`, or a later one): an operator's longer suspension is never shortened.
+ * - OK resumes only with `resumeOnOk`, and only a suspension this alarm made that is still the switch's state.
+ * - INSUFFICIENT_DATA changes nothing.
+ */
+export function decideTrip(trip: TripConfig, event: AlarmStateChange, current: CurrentSwitch, nowMs: number): TripOutcome {
+  const by = alarmWriter(event.alarmArn);
+  const eventMs = Date.parse(event.stateAt);
+  const applied = current.history.filter((entry) => entry.by === by).map((entry) => parseIsoUtc(entry.eventAt) ?? -Infinity);
+  if (applied.some((appliedMs) => appliedMs >= eventMs)) {
+    return { write: false, why: 'this alarm already applied this state change or a later one to the switch' };
+  }
+  const record = current.stored.kind === 'record' ? current.stored.record : undefined;
+  const reason = tripReason(event);
+
+  if (event.state === 'ALARM') {
+    const durationMs = tripDurationMs(trip);
+    const endMs = durationMs === undefined ? Infinity : nowMs + durationMs;
+    if (record && isSuspendedAt(record, nowMs)) {
+      if (record.updatedBy === by) return { write: false, why: 'already suspended by this alarm' };
+      const theirEndMs = parseIsoUtc(record.until) ?? Infinity;
+      if (theirEndMs >= endMs) {
+        return { write: false, why: `already suspended by ${record.updatedBy ?? 'another writer'} ${record.until ? `until ${record.until}` : 'with no end'}, at least as long as this trip would` };
+      }
+    }
+    const until = Number.isFinite(endMs) ? { until: new Date(endMs).toISOString() } : {};
+    return { write: true, change: { suspended: true, reason, ...until, by, eventAt: event.stateAt } };
+  }
+  if (event.state === 'OK') {
+    if (!trip.resumeOnOk) return { write: false, why: 'resumeOnOk is not set for this trip' };
+    if (!record?.suspended || record.updatedBy !== by) return { write: false, why: 'the switch is not suspended by this alarm' };
+    return { write: true, change: { suspended: false, reason, by, eventAt: event.stateAt } };
+  }
+  return { write: false, why: `state ${event.state} changes nothing` };
+}
+
+/**
+ * `alarm <name>: <state reason>`, on one line of printable text and cut to the reason limit: CloudWatch's text is
+ * not ours to trust, and the switch library refuses what an operator's terminal could not show.
+ */
+export function tripReason(event: Pick<AlarmStateChange, 'alarmName' | 'reason' | 'state'>): string {
+  const text = `alarm ${event.alarmName}: ${event.reason || `entered ${event.state}`}`
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ')
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+    .replace(/ {2,}/g, ' ')
+    .trim();
+  const chars = [...text];
+  return chars.length > MAX_REASON_LENGTH ? `${chars.slice(0, MAX_REASON_LENGTH - 1).join('')}…` : text;
+}
