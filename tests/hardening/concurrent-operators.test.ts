@@ -202,7 +202,18 @@ describe('many operators on one switch', () => {
     // What landed is exactly what reported success; a refused write changed nothing.
     expect(landedWrites(proxy.requests).map((write) => write.reason).sort()).toEqual(written.map((outcome) => outcome.operation.reason).sort());
     const last = written.find((outcome) => outcome.result.record.version === written.length)!;
-    expect(final).toEqual({
+    const { history, ...state } = final ?? {};
+    // The history is the successful writes themselves, in version order, each with its writer's own by and reason.
+    const byVersion = [...written].sort((a, b) => a.result.record.version - b.result.record.version);
+    expect((history as Array<Record<string, unknown>>).map(({ version, replacedVersion, by, reason }) => ({ version, replacedVersion, by, reason }))).toEqual(
+      byVersion.slice(-50).map((outcome) => ({
+        version: outcome.result.record.version,
+        replacedVersion: outcome.result.record.version - 1,
+        by: outcome.operation.by,
+        reason: outcome.operation.reason,
+      })),
+    );
+    expect(state).toEqual({
       switch: 'contended',
       suspended: last.operation.suspend,
       reason: last.operation.reason,
