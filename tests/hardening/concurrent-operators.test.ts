@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { createDynamoClient } from '../../functions/switch/dynamo-client';
 import { SwitchStore } from '../../functions/switch/switch-store';
-import { resumeSwitch, suspendSwitch, type SwitchWriteResult } from '../../functions/switch/switch-writes';
+import { resumeSwitch, suspendSwitch, type SwitchWriteResult } from '../../functions/switch/switch-operations';
 import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
 import { FAULTS, startFaultProxy, type FaultMode, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy';
 
