@@ -115,6 +115,7 @@ describeDeployed('deployed against moto: apply, re-plan, inspect, destroy', () =
         return tf(stack, ['apply', '-auto-approve', '-input=false', '-no-color']);
       }),
     );
+    environmentApplies.catch(() => undefined); // awaited below; its error is the one to report
     // While dev's apply holds its state lock (the lock file in the bucket), another operator's apply starts.
     const lockKey = 'suspense/suspense-dev.tfstate.tflock';
     let lock: { ID: string; Who: string } | undefined;
@@ -124,7 +125,10 @@ describeDeployed('deployed against moto: apply, re-plan, inspect, destroy', () =
         .then(async (object) => JSON.parse(await object.Body!.transformToString()) as { ID: string; Who: string })
         .catch(() => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 200)));
     }
-    if (!lock) throw new Error(`no lock file ${lockKey} appeared while suspense-dev was applied`);
+    if (!lock) {
+      await environmentApplies;
+      throw new Error(`no lock file ${lockKey} appeared while suspense-dev was applied`);
+    }
     blocked = { run: await runTerraform(['apply', '-auto-approve', '-input=false', '-no-color', '-lock-timeout=0s'], { cwd: synth.stackDir('suspense-dev'), env }), lock };
     const [dev, prod] = await environmentApplies;
     timings.push(`apply: suspense-dev ${seconds(dev!.ms)} and suspense-prod ${seconds(prod!.ms)} in parallel, started once the state bucket and key existed; ${seconds(Date.now() - started)} from moto's start`);
