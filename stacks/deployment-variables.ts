@@ -22,7 +22,6 @@ interface RequiredVariable {
 }
 
 export const STATE_BUCKET_VARIABLE = 'SUSPENSE_STATE_BUCKET';
-export const STATE_REGION_VARIABLE = 'SUSPENSE_STATE_REGION';
 export const STATE_KEY_PREFIX_VARIABLE = 'SUSPENSE_STATE_KEY_PREFIX';
 /** The variable holding the account ID of `scope` (`STATE`, or an environment such as `dev`). */
 export const accountVariable = (scope: string): string => `SUSPENSE_${scope.toUpperCase()}_ACCOUNT_ID`;
