@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stackNameFor } from '../stacks/stack-names';
 import { partitionOf } from '../stacks/config';
-import { environments } from '../stacks/environments';
+import { ALLOW_PLACEHOLDERS_VARIABLE, type PlaceholderUse } from '../stacks/deployment-variables';
 import { PROJECT_ROOT } from '../stacks/project-root';
 import { LOG_LEVELS, type FunctionDefinition, type LogLevel } from './function-definition';
 
@@ -27,23 +27,23 @@ const SYNTH_TIMEOUT_MS = 120_000;
  * the function's settings come from the same code path as a deploy's. A child process rather than an in-process
  * App: it is the mechanism cdktf itself uses, and it keeps cdktf out of the sandbox's own process.
  */
-export async function synthesizeFunction(outdir: string, env: NodeJS.ProcessEnv = process.env): Promise<SynthesizedFunction> {
+export async function synthesizeFunction(outdir: string, placeholdersFor: PlaceholderUse, env: NodeJS.ProcessEnv = process.env): Promise<SynthesizedFunction> {
   const cdktfJson = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'cdktf.json'), 'utf8')) as { app: string; context?: object };
   const startedAt = performance.now();
   await runApp(cdktfJson.app, {
+    // This output runs locally and is never planned or deployed: unset deployment variables may be placeholders.
+    [ALLOW_PLACEHOLDERS_VARIABLE]: placeholdersFor,
     ...env,
     CDKTF_OUTDIR: outdir,
     CDKTF_CONTEXT_JSON: JSON.stringify(cdktfJson.context ?? {}),
   });
   const synthMs = performance.now() - startedAt;
-  return { ...readSynthesizedFunction(outdir, env), synthMs };
+  return { ...readSynthesizedFunction(outdir), synthMs };
 }
 
 /** The sandboxed environment's function in a synth output folder (`cdktf synth`'s, or an App's outdir). */
-export function readSynthesizedFunction(outdir: string, env: NodeJS.ProcessEnv = process.env): Omit<SynthesizedFunction, 'synthMs'> {
-  const config = environments(env).find((candidate) => candidate.environment === SANDBOX_ENVIRONMENT);
-  if (!config) throw new Error(`stacks/environments.ts defines no "${SANDBOX_ENVIRONMENT}" environment`);
-  const stackName = stackNameFor(config);
+export function readSynthesizedFunction(outdir: string): Omit<SynthesizedFunction, 'synthMs'> {
+  const stackName = stackNameFor({ environment: SANDBOX_ENVIRONMENT });
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as {
     stacks: Record<string, { synthesizedStackPath: string; workingDirectory: string }>;
   };
