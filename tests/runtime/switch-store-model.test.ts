@@ -7,8 +7,9 @@
  * store's read deadline, which counts elapsed time, not the wall clock), so nothing sleeps.
  *
  * Besides agreeing with the model at every step, every read checks the invariant the model could share a bug with:
- * a switch whose latest successful read (in the order DynamoDB received them) said suspended, with a future `until`
- * or none, never reads active.
+ * a switch whose latest successful read (in the order DynamoDB received them) said suspended, with no `until` or one
+ * the clock has not yet reached (a suspension whose `until` was reached has ended, even if the clock then goes
+ * back), never reads active.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import * as fc from 'fast-check';
@@ -205,6 +206,8 @@ class Real {
   readonly table = new FakeSwitchTable();
   readonly logs: LogLine[] = [];
   readonly store: SwitchStore;
+  /** The latest the wall clock has been: a suspension whose `until` it reached has ended, even if the clock goes back. */
+  latestMs = T0;
 
   constructor(policy: Policy) {
     this.store = new SwitchStore({
@@ -226,7 +229,7 @@ class Real {
     this.store.readSwitch(name).then(
       (state) => {
         ticket.outcome = state;
-        ticket.mustBeSuspended = this.lastAnswerHoldsSuspension(name, Date.now());
+        ticket.mustBeSuspended = this.lastAnswerHoldsSuspension(name, Math.max(Date.now(), this.latestMs));
       },
       (error: unknown) => {
         if (error instanceof InvalidSwitchNameError) ticket.outcome = 'invalid';
@@ -281,6 +284,7 @@ function flush(): Promise<void> {
 async function advance(run: Run, ms: number): Promise<void> {
   run.model.advance(ms);
   await jest.advanceTimersByTimeAsync(ms);
+  run.real.latestMs = Math.max(run.real.latestMs, Date.now());
 }
 
 /** Compares every read the model has an answer for with the real one, and the counts both keep. */
@@ -358,6 +362,28 @@ class SettleRead implements Command {
     await compare(run);
   }
   toString = (): string => `settle(#${this.index}, ${this.outcome})`;
+}
+
+/** Settles every slow read, newest first or oldest first, each answered or refused by the pattern `outcomes`. */
+class SettleAll implements Command {
+  constructor(
+    readonly newestFirst: boolean,
+    readonly outcomes: readonly ('answered' | 'refused')[],
+  ) {}
+  check = (run: Readonly<Run>): boolean => run.model.slowRequests.length > 0;
+  async run(run: Run): Promise<void> {
+    count(`slow reads settled ${this.newestFirst ? 'newest' : 'oldest'} first`);
+    const requests = run.model.slowRequests;
+    const reads = [...run.real.table.pendingReads];
+    const order = requests.map((_, i) => (this.newestFirst ? requests.length - 1 - i : i));
+    for (const [k, i] of order.entries()) {
+      const outcome = this.outcomes[k % this.outcomes.length]!;
+      run.model.settle(requests[i]!, outcome);
+      run.real.table.settle(reads[i]!, outcome);
+      await compare(run);
+    }
+  }
+  toString = (): string => `settleAll(${this.newestFirst ? 'newest' : 'oldest'} first, ${this.outcomes.join('/')})`;
 }
 
 class Flood implements Command {
@@ -445,6 +471,9 @@ const commands = [
     )
     .map(([switchName, stored, untilInMs]) => new Write(switchName, stored, stored?.kind === 'suspended' ? untilInMs : undefined)),
   fc.tuple(fc.nat(7), fc.constantFrom<'answered' | 'refused'>('answered', 'answered', 'refused')).map(([index, outcome]) => new SettleRead(index, outcome)),
+  fc
+    .tuple(fc.boolean(), fc.array(fc.constantFrom<'answered' | 'refused'>('answered', 'answered', 'refused'), { minLength: 1, maxLength: 3 }))
+    .map(([newestFirst, outcomes]) => new SettleAll(newestFirst, outcomes)),
   fc.constantFrom<FakeTableMode>('up', 'refusing', 'hanging', 'slow', 'slow').map((mode) => new SetMode(mode)),
   fc
     .oneof(
