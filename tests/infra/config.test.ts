@@ -20,6 +20,8 @@ describe('environment config', () => {
       billing: { mode: 'PAY_PER_REQUEST' },
       tags: {},
       switchSettings: DEFAULT_SETTINGS,
+      trips: [],
+      tripFunctionName: 'suspense-trip-qa',
     });
   });
 
