@@ -1,26 +1,47 @@
 import { parseArgs } from 'node:util';
 import { quote } from '../functions/switch/switch-input';
-import { COMMANDS, isCommandName, type CommandName, type CommandSpec } from './command-specs';
+import type { CliIo } from './cli-io';
+import { COMMANDS, isCommandName, type CommandEntry, type CommandName, type CommandSpec } from './commands';
 import { UsageError } from './errors';
 
-export type CommandLine =
+/** A command line split into its parts, each option known to its command: what a command's `parse` reads. */
+export interface CommandArguments {
+  readonly kind: 'run';
+  /** A name in COMMANDS (a plain string here: COMMANDS' own types refer to this one). */
+  readonly command: string;
+  readonly args: readonly string[];
+  /** Options given, by name: a string, or true for a flag. Each at most once. */
+  readonly options: ReadonlyMap<string, string | true>;
+}
+
+type CommandLine = { readonly kind: 'help'; readonly command?: CommandName } | (CommandArguments & { readonly command: CommandName });
+
+/** What the CLI is asked to do: help, or one complete, checked command and the entry that runs it. */
+export type ParsedCommand =
   | { readonly kind: 'help'; readonly command?: CommandName }
-  | {
-      readonly kind: 'run';
-      readonly command: CommandName;
-      readonly args: readonly string[];
-      /** Options given, by name: a string, or true for a flag. Each at most once. */
-      readonly options: ReadonlyMap<string, string | true>;
-    };
+  | { readonly kind: 'run'; readonly entry: CommandEntry<unknown>; readonly command: unknown };
 
 /**
- * Reads `argv` (without `node` and the script). The command is the first positional argument; options may come
- * before or after it. Throws UsageError for anything it does not understand.
+ * The one parse: `argv` (without `node` and the script) to a complete command, every argument and option checked
+ * by the command's entry in COMMANDS. Throws UsageError or SwitchInputError (exit 2) before anything is read or
+ * written.
+ */
+export async function parseCommand(argv: readonly string[], io: CliIo): Promise<ParsedCommand> {
+  const line = parseCommandLine(argv);
+  if (line.kind === 'help') return line;
+  // Each entry's parse and run agree on their command's type (see entry() in commands.ts); here it travels opaque.
+  const entry = COMMANDS[line.command] as unknown as CommandEntry<unknown>;
+  return { kind: 'run', entry, command: await entry.parse(line, io) };
+}
+
+/**
+ * Splits `argv` into command, arguments and options. The command is the first positional argument; options may
+ * come before or after it. Throws UsageError for anything it does not understand.
  *
  * node:util parseArgs tokenizes leniently, and the checks are ours: its strict mode answers with multi-line
  * messages that echo raw input, while ours are one line each and say which command they concern.
  */
-export function parseCommandLine(argv: readonly string[]): CommandLine {
+function parseCommandLine(argv: readonly string[]): CommandLine {
   const { tokens } = parseArgs({ args: [...argv], options: ALL_OPTIONS, strict: false, allowPositionals: true, tokens: true });
   const positionals = tokens.filter((t) => t.kind === 'positional');
   const options = tokens.filter((t) => t.kind === 'option');

@@ -3,6 +3,8 @@
  * stack trace: the message says what happened and what to do.
  */
 import { SwitchInputError } from '../functions/switch/switch-input';
+import { SwitchConflictError, SwitchWriteUnconfirmedError } from '../functions/switch/switch-write-errors';
+import { terminalText } from './terminal-text';
 
 /** Exit codes: the CLI's contract with scripts. */
 export const EXIT = {
@@ -29,12 +31,31 @@ export class CliFailure extends Error {
   override readonly name = 'CliFailure';
 }
 
-/** What the failing command talks to, filled in as the command learns it, for messages about AWS errors. */
-export interface FailureContext {
-  service?: 'DynamoDB' | 'Lambda';
+/** Where a failed request went, for a message that names the service, the resource, the region and the host. */
+export interface AwsTarget {
+  readonly service: 'DynamoDB' | 'Lambda';
   /** e.g. `table "switches"`, `function "suspense-check-dev"`. */
-  subject?: string;
-  timeoutSeconds?: number;
+  readonly subject: string;
+  /** The region the client used; absent when none is configured. */
+  readonly region?: string;
+  /** The endpoint's URL, from an endpoint variable or derived from the region. */
+  readonly endpoint: string;
+  /** Whether `endpoint` is the region's own (no endpoint variable set). */
+  readonly regional: boolean;
+  /** The variable that sets (or would set) the endpoint. */
+  readonly endpointVariable: string;
+  readonly timeoutSeconds: number;
+}
+
+/** A request to AWS failed; `target` says where it went. */
+export class AwsRequestFailure extends Error {
+  override readonly name = 'AwsRequestFailure';
+  constructor(
+    readonly target: AwsTarget,
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
 }
 
 export interface DescribedFailure {
@@ -44,46 +65,63 @@ export interface DescribedFailure {
   readonly unexpected: boolean;
 }
 
-export function describeFailure(error: unknown, context: FailureContext = {}): DescribedFailure {
+export function describeFailure(error: unknown): DescribedFailure {
   if (error instanceof UsageError) {
     const help = error.command ? `suspense ${error.command} --help` : 'suspense --help';
     return { exitCode: EXIT.usage, message: `${error.message} (see "${help}")`, unexpected: false };
   }
   if (error instanceof SwitchInputError) return { exitCode: EXIT.usage, message: error.message, unexpected: false };
-  if (!(error instanceof Error)) return { exitCode: EXIT.failure, message: `failed: ${String(error)}`, unexpected: true };
-  if (error instanceof CliFailure) return { exitCode: EXIT.failure, message: error.message, unexpected: false };
-  // Errors of the switch library: their messages are written for operators.
-  if (error.name === 'SwitchConflictError' || error.name === 'SwitchWriteUnconfirmedError') {
-    return { exitCode: EXIT.failure, message: error.message, unexpected: false };
+  if (isWrittenForOperators(error)) return { exitCode: EXIT.failure, message: error.message, unexpected: false };
+  if (error instanceof AwsRequestFailure) {
+    const { cause, target } = error;
+    if (cause instanceof UsageError || cause instanceof SwitchInputError || isWrittenForOperators(cause)) return describeFailure(cause);
+    const aws = cause instanceof Error ? describeAwsError(cause, target) : undefined;
+    return aws ? { exitCode: EXIT.failure, message: aws, unexpected: false } : describeUnexpected(cause);
   }
-  const aws = describeAwsError(error, context);
-  return aws
-    ? { exitCode: EXIT.failure, message: aws, unexpected: false }
-    : { exitCode: EXIT.failure, message: `unexpected error: ${error.name}: ${error.message}`, unexpected: true };
+  return describeUnexpected(error);
 }
 
-function describeAwsError(error: Error, context: FailureContext): string | undefined {
-  const service = context.service ?? 'AWS';
-  const subject = context.subject ?? 'the resource';
+/** Failures whose message already says what happened and what to do: ours, and the switch library's. */
+function isWrittenForOperators(error: unknown): error is Error {
+  return error instanceof CliFailure || error instanceof SwitchConflictError || error instanceof SwitchWriteUnconfirmedError;
+}
+
+function describeUnexpected(error: unknown): DescribedFailure {
+  const message = error instanceof Error ? `unexpected error: ${error.name}: ${error.message}` : `failed: ${String(error)}`;
+  return { exitCode: EXIT.failure, message, unexpected: true };
+}
+
+function describeAwsError(error: Error, target: AwsTarget): string | undefined {
+  const { service, subject } = target;
   if ((error as { code?: unknown }).code === 'ERR_INVALID_URL') {
     const input = (error as { input?: unknown }).input;
-    return `the ${service} endpoint ${typeof input === 'string' ? `"${printableText(input)}" ` : ''}is not a URL (check ${endpointVariable(context.service)})`;
+    return `the ${service} endpoint ${typeof input === 'string' ? `"${terminalText(input, { maxLength: 80 })}" ` : ''}is not a URL (check ${target.endpointVariable})`;
   }
   const code = networkCode(error);
   // Checked first: the SDK names some network failures TimeoutError (a reset socket among them), and a
   // connection that was refused or reset must not read as "no answer within --timeout".
-  if (code && !code.startsWith('ETIMEDOUT')) return `cannot reach ${service} at ${endpointOf(context.service)}: ${code}`;
-  if (isTimeout(error)) {
-    const within = context.timeoutSeconds === undefined ? '' : ` within ${context.timeoutSeconds}s`;
-    return `no answer from ${service}${within} (${endpointOf(context.service)})`;
+  if (code && !code.startsWith('ETIMEDOUT')) return `cannot reach ${service} at ${where(target)}: ${code}`;
+  if (isTimeout(error)) return `no answer from ${service} within ${target.timeoutSeconds}s (${where(target, ', ')})`;
+  if (error.name === 'ResourceNotFoundException') {
+    // The usual cause is the wrong region (or endpoint): name both.
+    const region = target.region === undefined ? '' : ` in region ${target.region}`;
+    return `${service}: ${subject} not found${region} at ${target.endpoint} (${error.name}: ${error.message})`;
   }
-  if (error.name === 'ResourceNotFoundException') return `${service}: ${subject} not found (${error.name}: ${error.message})`;
   if (error.name === 'CredentialsProviderError' || (/credential/i.test(error.message) && !hasServiceFault(error))) {
     return `no usable AWS credentials: ${error.message}`;
   }
   if (/region is missing/i.test(error.message)) return 'no AWS region: set AWS_REGION or pass --region';
-  if (hasServiceFault(error)) return `${service} refused the request for ${subject}: ${error.name}: ${error.message}`;
+  if (hasServiceFault(error)) {
+    const region = target.regional && target.region !== undefined ? ` in region ${target.region}` : '';
+    return `${service} refused the request for ${subject}${region}: ${error.name}: ${error.message}`;
+  }
   return undefined;
+}
+
+/** The endpoint, and the region it belongs to when it is the region's own: `url (region r)`, or `url, region r`. */
+function where(target: AwsTarget, separator?: ', '): string {
+  if (!target.regional || target.region === undefined) return target.endpoint;
+  return separator ? `${target.endpoint}${separator}region ${target.region}` : `${target.endpoint} (region ${target.region})`;
 }
 
 function isTimeout(error: Error): boolean {
@@ -118,29 +156,4 @@ function networkCode(error: Error): string | undefined {
 function hasServiceFault(error: Error): boolean {
   const fault = (error as { $fault?: unknown }).$fault;
   return fault === 'client' || fault === 'server';
-}
-
-function endpointVariable(service: FailureContext['service']): string {
-  return service === 'Lambda' ? 'AWS_ENDPOINT_URL_LAMBDA' : service === 'DynamoDB' ? 'AWS_ENDPOINT_URL_DYNAMODB' : 'AWS_ENDPOINT_URL';
-}
-
-function endpointOf(service: FailureContext['service']): string {
-  return process.env[endpointVariable(service)] || process.env.AWS_ENDPOINT_URL || 'the regional endpoint';
-}
-
-/** Text from the environment, cut short and with control characters dropped, for a one-line message. */
-function printableText(text: string): string {
-  return text.replace(/[^\u0020-\u007e]/g, '?').slice(0, 80);
-}
-
-/**
- * One line of printable text: messages may carry values from the command line, the table or AWS, and must not
- * span lines or smuggle terminal control sequences.
- */
-export function oneLine(text: string, maxLength = 600): string {
-  const flat = text
-    .replace(/\s*[\r\n]+\s*/g, ' ')
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '\ufffd');
-  const chars = [...flat];
-  return chars.length > maxLength ? `${chars.slice(0, maxLength).join('')}…` : flat;
 }

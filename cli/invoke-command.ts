@@ -2,76 +2,12 @@
  * `invoke`: a test invocation of a deployed function, as the Lambda console's Test button does it: synchronous,
  * with the last 4 KB of its log (LogType Tail), printed with the status, any function error and the payload.
  */
-import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
-import { quote } from '../functions/switch/switch-input';
+import { endpointOverrideNote, resolveResource, withAwsClient } from './aws-session';
 import type { CliIo } from './cli-io';
-import type { CommandLine } from './command-line';
-import { DEFAULT_INVOKE_TIMEOUT_SECONDS } from './command-specs';
-import { deadlineSignal, endpointOverrideNote, regionOption, stringOption, timeoutSeconds } from './common-options';
-import { CliFailure, EXIT, UsageError, type FailureContext } from './errors';
-import { readStackResource } from './stack-outputs';
-import { CONSOLE_TEST_EVENT } from '../functions/check/console-test-event';
-
-type RunLine = Extract<CommandLine, { kind: 'run' }>;
-
-
-/** Largest synchronous Invoke payload Lambda accepts. */
-const MAX_EVENT_BYTES = 6 * 1024 * 1024;
-/** Function names, partial and full ARNs, with an optional qualifier. */
-const FUNCTION_NAME = /^[A-Za-z0-9_.:$-]{1,170}$/;
-
-export interface InvokeArguments {
-  /** From --function; else read from the --stack outputs when running. */
-  readonly functionName?: string;
-  readonly payload: string;
-  readonly json: boolean;
-  readonly timeoutSeconds: number;
-  readonly region?: string;
-}
-
-/** Checks the arguments and reads the event before anything is invoked. */
-export async function readInvokeArguments(line: RunLine, io: CliIo): Promise<InvokeArguments> {
-  const { options } = line;
-  const functionName = stringOption(options, 'function');
-  if (functionName !== undefined && !FUNCTION_NAME.test(functionName)) {
-    throw new UsageError(`invalid --function ${quote(functionName)}: give a function name or ARN`, 'invoke');
-  }
-  if (functionName !== undefined && stringOption(options, 'stack') !== undefined) {
-    throw new UsageError('pass --function or --stack, not both', 'invoke');
-  }
-  if (functionName === undefined && stringOption(options, 'stack') === undefined) {
-    throw new UsageError('no function: pass --function <name> or --stack <stack>', 'invoke');
-  }
-  const eventFile = stringOption(options, 'event');
-  const region = regionOption(options, 'invoke');
-  return {
-    ...(functionName === undefined ? {} : { functionName }),
-    payload: eventFile === undefined ? JSON.stringify(CONSOLE_TEST_EVENT) : await readEvent(eventFile, io),
-    json: options.get('json') === true,
-    timeoutSeconds: timeoutSeconds(options, 'invoke', DEFAULT_INVOKE_TIMEOUT_SECONDS),
-    ...(region === undefined ? {} : { region }),
-  };
-}
-
-async function readEvent(file: string, io: CliIo): Promise<string> {
-  let text: string;
-  try {
-    const stat = await fs.stat(path.resolve(io.cwd, file));
-    if (!stat.isFile()) throw new UsageError(`--event ${quote(file)} is not a file`, 'invoke');
-    if (stat.size > MAX_EVENT_BYTES) throw new UsageError(`--event ${quote(file)} is larger than Lambda's 6 MB payload limit`, 'invoke');
-    text = await fs.readFile(path.resolve(io.cwd, file), 'utf8');
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`cannot read --event ${quote(file)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, 'invoke');
-  }
-  try {
-    JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`--event ${quote(file)} is not valid JSON: ${(error as Error).message}`, 'invoke');
-  }
-  return text;
-}
+import type { InvokeFunctionCommand } from './commands';
+import { CliFailure, EXIT } from './errors';
+import { checkFunctionName } from './invoke-arguments';
+import { terminalJson, terminalText } from './terminal-text';
 
 /** What an invocation returned, as `--json` prints it. */
 export interface InvokeView {
@@ -86,33 +22,27 @@ export interface InvokeView {
   readonly logTail: string | null;
 }
 
-export async function runInvoke(line: RunLine, parsed: InvokeArguments, io: CliIo, context: FailureContext): Promise<number> {
-  const stack = stringOption(line.options, 'stack');
-  const target = parsed.functionName !== undefined ? { name: parsed.functionName } : await readStackResource(stack as string, 'function_name', 'invoke', io.cwd);
+export async function runInvoke(command: InvokeFunctionCommand, io: CliIo): Promise<number> {
+  const target = await resolveResource(command.function, 'function_name', command.command, io, checkFunctionName);
   const functionName = target.name;
-  const region = parsed.region ?? target.region;
-  const note = endpointOverrideNote(line.options, io.env, 'AWS_ENDPOINT_URL_LAMBDA');
+  const region = command.region ?? target.region;
+  const note = endpointOverrideNote(command.function, 'Lambda', io.env);
   if (note) io.stderr(note);
-  Object.assign(context, { service: 'Lambda', subject: `function "${functionName}"`, timeoutSeconds: parsed.timeoutSeconds });
 
   // Loaded only here: `--help` and bad input should not pay for the SDK (see run.ts on require).
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { InvokeCommand } = require('@aws-sdk/client-lambda') as typeof import('@aws-sdk/client-lambda');
   const { createLambdaClient } = require('./lambda-client') as typeof import('./lambda-client');
   /* eslint-enable @typescript-eslint/no-require-imports */
-  const client = createLambdaClient({ timeoutMs: parsed.timeoutSeconds * 1000, ...(region ? { region } : {}) });
-  try {
-    const output = await client.send(
-      new InvokeCommand({
-        FunctionName: functionName,
-        InvocationType: 'RequestResponse',
-        LogType: 'Tail',
-        Payload: Buffer.from(parsed.payload, 'utf8'),
-      }),
-      { abortSignal: deadlineSignal(parsed.timeoutSeconds) },
+  const client = createLambdaClient({ timeoutMs: command.timeoutSeconds * 1000, ...(region ? { region } : {}) });
+  const session = { service: 'Lambda', subject: `function "${functionName}"`, client, options: command, io } as const;
+  const view = await withAwsClient(session, async (lambda, abortSignal): Promise<InvokeView> => {
+    const output = await lambda.send(
+      new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', LogType: 'Tail', Payload: Buffer.from(command.payload, 'utf8') }),
+      { abortSignal },
     );
     const text = output.Payload ? Buffer.from(output.Payload).toString('utf8') : '';
-    const view: InvokeView = {
+    return {
       function: functionName,
       statusCode: output.StatusCode ?? null,
       executedVersion: output.ExecutedVersion ?? null,
@@ -120,22 +50,21 @@ export async function runInvoke(line: RunLine, parsed: InvokeArguments, io: CliI
       payload: parseJson(text),
       logTail: output.LogResult ? Buffer.from(output.LogResult, 'base64').toString('utf8') : null,
     };
-    io.stdout(parsed.json ? `${JSON.stringify(view, null, 2)}\n` : renderInvoke(view));
-    if (view.functionError) throw new CliFailure(`function "${functionName}" reported an error (${view.functionError})`);
-    return EXIT.ok;
-  } finally {
-    client.destroy();
-  }
+  });
+  io.stdout(command.json ? terminalJson(view) : renderInvoke(view));
+  if (view.functionError) throw new CliFailure(`function "${functionName}" reported an error (${view.functionError})`);
+  return EXIT.ok;
 }
 
+/** The payload and the log tail come from the function: line breaks and tabs kept, other control characters not. */
 function renderInvoke(view: InvokeView): string {
   const lines = [
-    `Function: ${view.function}${view.executedVersion ? ` (${terminalSafe(view.executedVersion)})` : ''}`,
+    `Function: ${view.function}${view.executedVersion ? ` (${terminalText(view.executedVersion)})` : ''}`,
     `Status: ${view.statusCode ?? '-'}`,
   ];
-  if (view.functionError) lines.push(`Function error: ${terminalSafe(view.functionError)}`);
-  lines.push('', 'Payload:', typeof view.payload === 'string' ? terminalSafe(view.payload) : JSON.stringify(view.payload, null, 2));
-  lines.push('', 'Log tail:', view.logTail === null ? '(none returned)' : terminalSafe(view.logTail).trimEnd());
+  if (view.functionError) lines.push(`Function error: ${terminalText(view.functionError)}`);
+  lines.push('', 'Payload:', typeof view.payload === 'string' ? terminalText(view.payload, { multiline: true }) : terminalJson(view.payload).trimEnd());
+  lines.push('', 'Log tail:', view.logTail === null ? '(none returned)' : terminalText(view.logTail, { multiline: true }).trimEnd());
   return `${lines.join('\n')}\n`;
 }
 
@@ -145,9 +74,4 @@ function parseJson(text: string): unknown {
   } catch {
     return text;
   }
-}
-
-/** Keeps line breaks and tabs, replaces other control characters: logs and payloads come from the function. */
-function terminalSafe(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '\ufffd');
 }

@@ -2,8 +2,10 @@
  * How switches look on the terminal (a small table) and in `--json` (SwitchView: a stable shape, every field
  * always present, null when not stored).
  */
-import type { StoredSwitch } from '../functions/switch/switch-writes';
+import { MAX_OPERATOR_LENGTH } from '../functions/switch/switch-input';
 import { isSuspendedAt } from '../functions/switch/switch-item';
+import type { StoredSwitch } from '../functions/switch/switch-writes';
+import { cutText, terminalText } from './terminal-text';
 
 /** A switch in `--json` output. Fields are never omitted, so scripts can rely on the shape. */
 export interface SwitchView {
@@ -14,9 +16,11 @@ export interface SwitchView {
   readonly state: 'active' | 'suspended' | 'unreadable';
   /** The stored flag (a suspension whose `until` has passed is stored as suspended but active). */
   readonly suspended: boolean | null;
+  /** As stored, cut to the write limit by the library's parse (an item written by another tool may hold far more). */
   readonly reason: string | null;
   readonly until: string | null;
   readonly updatedAt: string | null;
+  /** As stored, cut to the write limit (MAX_OPERATOR_LENGTH). */
   readonly updatedBy: string | null;
   readonly version: number;
   /** Why an unreadable item cannot be used. */
@@ -42,7 +46,7 @@ export function toSwitchView(stored: StoredSwitch, nowMs: number): SwitchView {
         reason: record.reason ?? null,
         until: record.until ?? null,
         updatedAt: record.updatedAt ?? null,
-        updatedBy: record.updatedBy ?? null,
+        updatedBy: record.updatedBy === undefined ? null : cutText(record.updatedBy, MAX_OPERATOR_LENGTH),
         version: record.version,
         problem: null,
         warnings: stored.warnings,
@@ -51,7 +55,15 @@ export function toSwitchView(stored: StoredSwitch, nowMs: number): SwitchView {
   }
 }
 
-const COLUMNS: readonly { readonly title: string; readonly cell: (view: SwitchView) => string; readonly max?: number }[] = [
+/** A column of a plain-text table: its title, its cell for one item, and the cell's longest text. */
+export interface Column<T> {
+  readonly title: string;
+  readonly cell: (item: T) => string;
+  /** @default no limit */
+  readonly max?: number;
+}
+
+const COLUMNS: readonly Column<SwitchView>[] = [
   { title: 'SWITCH', cell: (v) => v.switch },
   { title: 'STATE', cell: stateLabel },
   { title: 'REASON', cell: (v) => v.reason ?? '-', max: 40 },
@@ -63,8 +75,13 @@ const COLUMNS: readonly { readonly title: string; readonly cell: (view: SwitchVi
 
 /** A plain-text table, one row per switch, columns padded to fit. */
 export function renderTable(views: readonly SwitchView[]): string {
-  const rows = [COLUMNS.map((c) => c.title), ...views.map((v) => COLUMNS.map((c) => printable(c.cell(v), c.max)))];
-  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => [...(row[i] ?? '')].length)));
+  return renderColumns(COLUMNS, views);
+}
+
+/** A plain-text table of `items`, columns padded to fit, every cell made safe for a terminal. */
+export function renderColumns<T>(columns: readonly Column<T>[], items: readonly T[]): string {
+  const rows = [columns.map((c) => c.title), ...items.map((item) => columns.map((c) => terminalText(c.cell(item), { maxLength: c.max })))];
+  const widths = columns.map((_, i) => Math.max(...rows.map((row) => [...(row[i] ?? '')].length)));
   return rows
     .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : padEnd(cell, widths[i] ?? 0))).join('  ').trimEnd())
     .join('\n');
@@ -73,26 +90,18 @@ export function renderTable(views: readonly SwitchView[]): string {
 /** Notes for one switch, shown under its row: what the table cannot show in a cell. */
 export function renderNotes(view: SwitchView): string[] {
   const notes: string[] = [];
-  if (!view.exists) notes.push(`"${view.switch}" has no item: it is active.`);
-  if (view.state === 'active' && view.suspended === true) notes.push(`"${view.switch}" was suspended until ${printable(view.until ?? '')}, which has passed.`);
-  if (view.problem) notes.push(`"${view.switch}" is unreadable: ${printable(view.problem)}; checks fall back to their fail mode.`);
-  for (const warning of view.warnings) notes.push(`"${view.switch}": ${printable(warning)}`);
+  // Listed names come from the table's keys, which another tool may have written.
+  const name = terminalText(view.switch, { maxLength: 80 });
+  if (!view.exists) notes.push(`"${name}" has no item: it is active.`);
+  if (view.state === 'active' && view.suspended === true) notes.push(`"${name}" was suspended until ${terminalText(view.until ?? '')}, which has passed.`);
+  if (view.problem) notes.push(`"${name}" is unreadable: ${terminalText(view.problem)}; checks fall back to their fail mode.`);
+  for (const warning of view.warnings) notes.push(`"${name}": ${terminalText(warning)}`);
   return notes;
 }
 
 function stateLabel(view: SwitchView): string {
   if (view.state === 'active' && view.suspended === true) return 'active (ended)';
   return view.state;
-}
-
-/**
- * Text from the table as it may be shown in a terminal: items written by other tools can hold anything, and
- * control or bidi-override characters in a cell could rewrite what the operator sees.
- */
-export function printable(text: string, max?: number): string {
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '\ufffd');
-  const chars = [...clean];
-  return max !== undefined && chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : clean;
 }
 
 function padEnd(text: string, width: number): string {

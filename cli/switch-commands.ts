@@ -7,66 +7,70 @@ import {
   type SwitchTable,
   type SwitchWriteResult,
 } from '../functions/switch/switch-writes';
-import { createCliDynamoClient } from './dynamodb-client';
+import { endpointOverrideNote, resolveResource, withAwsClient } from './aws-session';
 import type { CliIo } from './cli-io';
-import { deadlineSignal, endpointOverrideNote, resolveTable } from './common-options';
-import { EXIT, type FailureContext } from './errors';
-import { printable, renderNotes, renderTable, toSwitchView, type SwitchView } from './render';
-import type { RunLine, SwitchArguments } from './switch-arguments';
+import type { ResumeCommand, StatusCommand, SuspendCommand, TableCommand } from './commands';
+import { createCliDynamoClient } from './dynamodb-client';
+import { EXIT } from './errors';
+import { checkTableName } from './option-values';
+import { renderNotes, renderTable, toSwitchView } from './render';
+import { terminalJson, terminalText } from './terminal-text';
 
-export async function runSwitchCommand(line: RunLine, parsed: SwitchArguments, io: CliIo, context: FailureContext): Promise<number> {
-  const { name: tableName, region: stackRegion } = await resolveTable(line.options, io, parsed.command);
-  Object.assign(context, { service: 'DynamoDB', subject: `table "${tableName}"`, timeoutSeconds: parsed.timeoutSeconds });
-
-  const region = parsed.region ?? stackRegion;
-  const note = endpointOverrideNote(line.options, io.env, 'AWS_ENDPOINT_URL_DYNAMODB');
+/**
+ * Runs `work` on the command's switch table: --table, the --stack output `table_name` (in the region of its
+ * `table_arn`, unless --region says otherwise) or $SUSPENSE_TABLE, within the command's --timeout.
+ */
+export async function withSwitchTable<T>(command: TableCommand, io: CliIo, work: (table: SwitchTable, abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+  const found = await resolveResource(command.table, 'table_name', command.command, io, checkTableName);
+  const note = endpointOverrideNote(command.table, 'DynamoDB', io.env);
   if (note) io.stderr(note);
+  const region = command.region ?? found.region;
   const client = createCliDynamoClient(region ? { region } : {});
-  const table: SwitchTable = { client, tableName };
-  // One deadline for the whole command, retries and conflict re-reads included.
-  const deadline = { abortSignal: deadlineSignal(parsed.timeoutSeconds) };
-  try {
-    if (parsed.write) {
-      const options = { ...deadline, now: io.now };
-      const result =
-        parsed.write.kind === 'suspend'
-          ? await suspendSwitch(table, parsed.write.input, options)
-          : await resumeSwitch(table, parsed.write.input, options);
-      printWrite(io, parsed.json, result);
-      return EXIT.ok;
-    }
-    if (parsed.name !== undefined) {
-      const view = toSwitchView(await getSwitch(table, parsed.name, deadline), io.now());
-      io.stdout(parsed.json ? toJson(view) : [renderTable([view]), ...renderNotes(view), ''].join('\n'));
-      return EXIT.ok;
-    }
-    const views = (await listSwitches(table, deadline)).map((stored) => toSwitchView(stored, io.now()));
-    if (parsed.json) io.stdout(toJson(views));
-    else if (views.length === 0) io.stdout(`No switches in table "${tableName}": every switch is active.\n`);
-    else {
-      const notes = parsed.command === 'status' ? views.flatMap(renderNotes) : [];
-      io.stdout([renderTable(views), ...notes, ''].join('\n'));
-    }
+  return withAwsClient({ service: 'DynamoDB', subject: `table "${found.name}"`, client, options: command, io }, (c, abortSignal) =>
+    work({ client: c, tableName: found.name }, abortSignal),
+  );
+}
+
+export function runSuspend(command: SuspendCommand, io: CliIo): Promise<number> {
+  return withSwitchTable(command, io, async (table, abortSignal) => {
+    printWrite(io, command.json, await suspendSwitch(table, command.input, { abortSignal, now: io.now }));
     return EXIT.ok;
-  } finally {
-    client.destroy();
-  }
+  });
+}
+
+export function runResume(command: ResumeCommand, io: CliIo): Promise<number> {
+  return withSwitchTable(command, io, async (table, abortSignal) => {
+    printWrite(io, command.json, await resumeSwitch(table, command.input, { abortSignal, now: io.now }));
+    return EXIT.ok;
+  });
+}
+
+/** status (one switch, or every switch with notes) and list (every switch). */
+export function runStatus(command: StatusCommand, io: CliIo): Promise<number> {
+  return withSwitchTable(command, io, async (table, abortSignal) => {
+    if (command.switch !== undefined) {
+      const view = toSwitchView(await getSwitch(table, command.switch, { abortSignal }), io.now());
+      io.stdout(command.json ? terminalJson(view) : [renderTable([view]), ...renderNotes(view), ''].join('\n'));
+      return EXIT.ok;
+    }
+    const views = (await listSwitches(table, { abortSignal })).map((stored) => toSwitchView(stored, io.now()));
+    if (command.json) io.stdout(terminalJson(views));
+    else if (views.length === 0) io.stdout(`No switches in table "${table.tableName}": every switch is active.\n`);
+    else io.stdout([renderTable(views), ...(command.notes ? views.flatMap(renderNotes) : []), ''].join('\n'));
+    return EXIT.ok;
+  });
 }
 
 function printWrite(io: CliIo, json: boolean, result: SwitchWriteResult): void {
   const view = toSwitchView({ kind: 'record', name: result.record.name, record: result.record, warnings: [] }, io.now());
-  if (json) return io.stdout(toJson(view));
-  const { record } = result;
-  const what = record.suspended
-    ? `Suspended "${record.name}"${record.until ? ` until ${record.until}` : ''}: ${printable(record.reason ?? '')}`
-    : `Resumed "${record.name}"${record.reason ? `: ${printable(record.reason)}` : ''}`;
-  const lines = [`${what} (version ${record.version}, by ${printable(record.updatedBy ?? '')} at ${record.updatedAt}).`];
+  if (json) return io.stdout(terminalJson(view));
+  const reason = view.reason === null ? '' : terminalText(view.reason);
+  const what = view.suspended
+    ? `Suspended "${view.switch}"${view.until ? ` until ${view.until}` : ''}: ${reason}`
+    : `Resumed "${view.switch}"${reason ? `: ${reason}` : ''}`;
+  const lines = [`${what} (version ${view.version}, by ${terminalText(view.updatedBy ?? '')} at ${view.updatedAt}).`];
   if (result.attempts > 1) {
-    lines.push(`Note: another write to "${record.name}" landed first; this one was applied on top of it (attempt ${result.attempts}).`);
+    lines.push(`Note: another write to "${view.switch}" landed first; this one was applied on top of it (attempt ${result.attempts}).`);
   }
   io.stdout(`${lines.join('\n')}\n`);
-}
-
-function toJson(value: SwitchView | readonly SwitchView[]): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
 }

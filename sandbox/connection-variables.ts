@@ -9,8 +9,9 @@ export interface SandboxEndpoints {
 
 /**
  * The variables a terminal needs to use the sandbox with the CLI or any AWS SDK, in the order serve mode prints
- * them: the endpoints through the SDK's standard AWS_ENDPOINT_URL_<SERVICE> variables, the table and function,
- * the stack's region and dummy credentials (the local endpoints check that requests are signed, not by whom).
+ * them: the endpoints through the SDK's standard AWS_ENDPOINT_URL_<SERVICE> variables, the table and function
+ * as the CLI reads them (SUSPENSE_TABLE, SUSPENSE_FUNCTION), the stack's region and dummy credentials (the local
+ * endpoints check that requests are signed, not by whom).
  */
 export function connectionVariables(sandbox: Sandbox, endpoints: SandboxEndpoints = {}): Array<[string, string]> {
   return [
@@ -18,7 +19,7 @@ export function connectionVariables(sandbox: Sandbox, endpoints: SandboxEndpoint
     ...(endpoints.lambdaEndpoint ? ([['AWS_ENDPOINT_URL_LAMBDA', endpoints.lambdaEndpoint]] as Array<[string, string]>) : []),
     ...(endpoints.functionUrl ? ([['FUNCTION_URL', endpoints.functionUrl]] as Array<[string, string]>) : []),
     ['SUSPENSE_TABLE', sandbox.tableName],
-    ['FUNCTION_NAME', sandbox.definition.functionName],
+    ['SUSPENSE_FUNCTION', sandbox.definition.functionName],
     ['AWS_REGION', sandbox.definition.region],
     ['AWS_ACCESS_KEY_ID', LOCAL_CREDENTIALS.accessKeyId],
     ['AWS_SECRET_ACCESS_KEY', LOCAL_CREDENTIALS.secretAccessKey],

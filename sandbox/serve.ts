@@ -56,7 +56,7 @@ export async function serve(write: Write, options: ServeOptions = {}): Promise<S
       write('# In another terminal, export the NAME=value lines above (or start with --vars-file sandbox.env), then:\n');
     }
     write('#   npx suspense list | status global | suspend global --reason "..." --until 30m | resume global\n');
-    write(`#   npx suspense invoke --function ${definition.functionName}\n`);
+    write('#   npx suspense invoke\n');
     write(`#   curl ${functionUrl.endpoint}/switches/global   or   curl '${functionUrl.endpoint}/?switch=payments'\n`);
     write('# Ready. Ctrl-C stops everything.\n');
     return { stop: () => sandbox.stop() };

@@ -1,4 +1,4 @@
-import { DEFAULT_SETTINGS, readDeadlineMs, settingProblem, TABLE_NAME_PATTERN, type SwitchSettings } from '../functions/switch/schema';
+import { DEFAULT_SETTINGS, readDeadlineMs, settingProblem, settingsConflict, TABLE_NAME_PATTERN, type SwitchSettings } from '../functions/switch/schema';
 import { tripProblem, type TripConfig } from '../functions/trip/trip-config';
 
 /** Where environments and the state bucket live unless told otherwise. */
@@ -37,7 +37,11 @@ export interface EnvironmentProps {
   readonly deletionProtection?: boolean;
   /** @default { mode: 'PAY_PER_REQUEST' } */
   readonly billing?: TableBilling;
-  /** The check function's runtime settings. @default DEFAULT_SETTINGS from functions/switch/schema.ts */
+  /**
+   * The check function's runtime settings, written as its SUSPENSE_* variables: cache TTL, staleness bound, fail
+   * policy (`failMode`, `failClosedSwitches`), declared `switches`, default switch and request limits.
+   * @default DEFAULT_SETTINGS from functions/switch/schema.ts
+   */
   readonly switchSettings?: Partial<SwitchSettings>;
   /** Tags added to every resource, beside `project`, `environment` and `managed-by`. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
@@ -111,6 +115,8 @@ export function environmentConfig(props: EnvironmentProps): EnvironmentConfig {
     const problem = settingProblem(setting, value);
     if (problem) fail(`switchSettings.${setting}`, `${problem}, got ${JSON.stringify(value)}`);
   }
+  const conflict = settingsConflict(settings);
+  if (conflict) fail(`switchSettings.${conflict[0]}`, conflict[1]);
   // The handler needs time to answer after the slowest possible read.
   const worstReadMs = readDeadlineMs(settings);
   if (worstReadMs >= (config.timeoutSeconds * 1000) / 2) {

@@ -3,42 +3,38 @@ import { SWITCH_NAME_PATTERN } from '../switch/schema';
 /** The switch an event asks about, or why the event cannot be answered (a 400). */
 export type SwitchRequest = { readonly ok: true; readonly switch: string } | { readonly ok: false; readonly problem: string };
 
-/** Function URL and HTTP API requests without a route parameter may name the switch in the path. */
+/** A path that names a switch: `/switches/<name>`. */
 const SWITCH_PATH_PREFIX = '/switches/';
 
-/**
- * Whether every path of the endpoint reaches the function: a function URL, or an HTTP API's `$default` route.
- * Then the path is the caller's only way to name a switch, and a path that names none must not quietly check the
- * default switch (a typo would answer 200 for a suspended switch). Behind a specific route the API has already
- * matched the path, and the handler leaves it alone.
- */
-function servesEveryPath(event: Record<string, unknown>): boolean {
-  const routeKey = ownField(event, 'routeKey');
-  return routeKey === undefined || routeKey === '$default';
-}
+/** Said in every 400 about a path, so that the caller learns the forms that work. */
+const ACCEPTED_FORMS = `use ${SWITCH_PATH_PREFIX}<name>, ?switch=<name>, or / for the default switch`;
 
 /**
- * The switch an invocation names: path parameter `switch`, else a function URL / HTTP API `$default` path
- * `/switches/<name>` (other paths there are a 400), else query parameter `switch`, else `defaultSwitch`. Accepts API Gateway REST (v1) and
- * HTTP API (v2) proxy events, function URL events and any other JSON object (the Lambda console's test event
- * names no switch, so it checks the default). Reads only own properties, so a hostile event cannot reach the
- * prototype chain.
+ * The switch an invocation names, by the first of these that applies:
+ * 1. the path parameter `switch` (an API route such as `/switches/{switch}`);
+ * 2. a path `/switches/<name>`, in any proxy event: REST API (v1) `path`, HTTP API (v2) and function URL `rawPath`
+ *    (an HTTP API's named stage, which starts `rawPath`, is removed first);
+ * 3. the query parameter `switch`;
+ * 4. a top-level string `switch`, in an event that is not an HTTP request (a direct invoke: `{"switch": "orders"}`);
+ * 5. `defaultSwitch`, but only for an event that names no path or the path `/` (the Lambda console's test event
+ *    checks the default switch). Any other path is refused: a route that reached the function by a path the handler
+ *    does not understand (`/{proxy+}`, `$default`, a typo) must never quietly answer for the default switch.
+ * Reads only own properties, so a hostile event cannot reach the prototype chain.
  */
 export function switchRequestFrom(event: unknown, defaultSwitch: string): SwitchRequest {
   if (!isObject(event)) {
-    return { ok: false, problem: `the event must be a JSON object (an API Gateway, function URL or console test event), got ${kindOf(event)}` };
+    return { ok: false, problem: `the event must be a JSON object (an API Gateway, function URL, console test or direct invoke event), got ${kindOf(event)}` };
   }
   const pathParameters = ownField(event, 'pathParameters');
   if (!isAbsent(pathParameters) && !isObject(pathParameters)) return { ok: false, problem: `pathParameters must be an object, got ${kindOf(pathParameters)}` };
   const fromPathParameter = isObject(pathParameters) ? ownField(pathParameters, 'switch') : undefined;
   if (fromPathParameter !== undefined) return named(fromPathParameter, 'path parameter "switch"');
 
-  const rawPath = ownField(event, 'rawPath');
-  // Repeated slashes are one, as most HTTP servers treat them: `${FUNCTION_URL}/switches/x` is a common spelling.
-  const path = typeof rawPath === 'string' && servesEveryPath(event) ? rawPath.replace(/\/{2,}/g, '/') : undefined;
-  if (path !== undefined && path !== '' && path !== '/' && !path.startsWith(SWITCH_PATH_PREFIX)) {
-    return { ok: false, problem: `no switch at the path ${quote(path)}: use / (with ?switch=<name>) or ${SWITCH_PATH_PREFIX}<name>` };
+  for (const field of ['rawPath', 'path']) {
+    const value = ownField(event, field);
+    if (!isAbsent(value) && typeof value !== 'string') return { ok: false, problem: `${field} must be a string, got ${kindOf(value)}` };
   }
+  const path = requestPath(event);
   if (path !== undefined && path.startsWith(SWITCH_PATH_PREFIX)) {
     let segment = path.slice(SWITCH_PATH_PREFIX.length);
     if (segment.endsWith('/')) segment = segment.slice(0, -1);
@@ -55,7 +51,42 @@ export function switchRequestFrom(event: unknown, defaultSwitch: string): Switch
   const fromQuery = isObject(query) ? ownField(query, 'switch') : undefined;
   if (fromQuery !== undefined) return named(fromQuery, 'query parameter "switch"');
 
-  return { ok: true, switch: defaultSwitch };
+  if (path === undefined && !isHttpRequest(event)) {
+    const fromInvoke = ownField(event, 'switch');
+    if (fromInvoke !== undefined) return named(fromInvoke, 'the event\'s "switch" field');
+  }
+
+  if (path === undefined || path === '' || path === '/') return { ok: true, switch: defaultSwitch };
+  return { ok: false, problem: `no switch at the path ${quote(path)}: ${ACCEPTED_FORMS}` };
+}
+
+/**
+ * The request path as the caller wrote it after the API's own prefix: `rawPath` (HTTP API, function URL) or `path`
+ * (REST API), with an HTTP API's named stage removed and repeated slashes made one, as most HTTP servers treat
+ * them (`${FUNCTION_URL}/switches/x` is a common spelling). Undefined when the event carries no path.
+ */
+function requestPath(event: Record<string, unknown>): string | undefined {
+  const rawPath = ownField(event, 'rawPath');
+  const restPath = ownField(event, 'path');
+  let path = typeof rawPath === 'string' ? rawPath : typeof restPath === 'string' ? restPath : undefined;
+  if (path === undefined) return undefined;
+  path = path.replace(/\/{2,}/g, '/');
+  if (typeof rawPath === 'string') {
+    // An HTTP API stage other than `$default` is the path's first segment; a REST API's `path` never holds it.
+    const requestContext = ownField(event, 'requestContext');
+    const stage = isObject(requestContext) ? ownField(requestContext, 'stage') : undefined;
+    if (typeof stage === 'string' && stage !== '$default' && stage !== '') {
+      const prefix = `/${stage}`;
+      if (path === prefix) return '/';
+      if (path.startsWith(`${prefix}/`)) return path.slice(prefix.length);
+    }
+  }
+  return path;
+}
+
+/** Whether the event came over HTTP (API Gateway, function URL, load balancer): they all carry a request context or a method. */
+function isHttpRequest(event: Record<string, unknown>): boolean {
+  return ownField(event, 'requestContext') !== undefined || ownField(event, 'httpMethod') !== undefined;
 }
 
 function named(value: unknown, where: string): SwitchRequest {

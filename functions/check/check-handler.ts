@@ -1,6 +1,6 @@
 import { errorResponse, switchStateResponse, type ProxyResponse } from '../switch/proxy-response';
 import { describeError, writeLogLine, type LogLine, type LogWriter } from '../switch/structured-log';
-import type { SwitchStore } from '../switch/switch-store';
+import { UndeclaredSwitchError, type SwitchStore } from '../switch/switch-store';
 import { switchRequestFrom } from './check-event';
 
 /** What the check needs; `problem` when the environment could not configure it. */
@@ -28,7 +28,7 @@ const INTERNAL_ERROR = 'internal error';
 
 /**
  * The check: which switch the event names, its state from the store, and the answer in the API Gateway proxy
- * format (200 active, 503 suspended, 400 unusable event, 500 otherwise). Logs exactly one JSON line per
+ * format (200 active, 503 suspended, 400 unusable event, 404 a switch outside SUSPENSE_SWITCHES, 500 otherwise). Logs exactly one JSON line per
  * invocation with the switch, the status, where the state came from and the latency.
  */
 export function createCheckHandler(dependencies: CheckDependencies): CheckHandler {
@@ -57,8 +57,13 @@ export function createCheckHandler(dependencies: CheckDependencies): CheckHandle
         }
       }
     } catch (error) {
-      response = errorResponse(500, INTERNAL_ERROR);
-      outcome = { level: 'error', error: describeError(error), stack: error instanceof Error ? error.stack : undefined };
+      if (error instanceof UndeclaredSwitchError) {
+        response = errorResponse(404, error.message);
+        outcome = { level: 'info', switch: error.switchName, error: error.message };
+      } else {
+        response = errorResponse(500, INTERNAL_ERROR);
+        outcome = { level: 'error', error: describeError(error), stack: error instanceof Error ? error.stack : undefined };
+      }
     }
     const latencyMs = Math.round((performance.now() - startedAt) * 1000) / 1000;
     const { level, ...fields } = outcome;

@@ -5,7 +5,7 @@
  *   export const handler = withSwitch(myHandler, { switch: 'orders' });
  */
 export { withSwitch, type AsyncHandler, type SwitchGuardOptions } from './switch-guard';
-export { SwitchStore, InvalidSwitchNameError, type SwitchStoreOptions } from './switch-store';
+export { SwitchStore, InvalidSwitchNameError, UndeclaredSwitchError, type SwitchStoreOptions } from './switch-store';
 export type { SwitchState, SwitchSource } from './switch-state';
 export { sharedSwitchStore, switchStoreFromEnvironment, SwitchConfigurationError } from './environment-store';
 export { createDynamoClient, sharedDynamoClient, readDeadlineMs, type DynamoClientOptions, type RequestLimits } from './dynamo-client';
@@ -16,6 +16,7 @@ export {
   DEFAULT_SWITCH_NAME,
   ENV,
   isValidSwitchName,
+  settingsConflict,
   settingsFromEnvironment,
   SWITCH_ATTRIBUTES,
   SWITCH_KEY,

@@ -33,6 +33,6 @@ export function retryAfterSeconds(untilMs: number, nowMs: number): number {
 }
 
 /** A JSON error response: `{"error": message}`. Messages are written for callers: never a stack trace. */
-export function errorResponse(statusCode: 400 | 500, message: string): ProxyResponse {
+export function errorResponse(statusCode: 400 | 404 | 500, message: string): ProxyResponse {
   return { statusCode, headers: baseHeaders(), body: JSON.stringify({ error: message }) };
 }

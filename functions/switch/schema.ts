@@ -86,6 +86,10 @@ export const ENV = {
   maxStaleSeconds: 'SUSPENSE_MAX_STALE_SECONDS',
   /** `open` (treat as active) or `closed` (treat as suspended) when DynamoDB fails and nothing is known. */
   failMode: 'SUSPENSE_FAIL_MODE',
+  /** Comma-separated switches treated as suspended when DynamoDB fails and nothing is known, whatever the fail mode. */
+  failClosedSwitches: 'SUSPENSE_FAIL_CLOSED_SWITCHES',
+  /** Comma-separated switches the check answers for; unset: every valid name. */
+  switches: 'SUSPENSE_SWITCHES',
   /** Switch read when an event names none. */
   defaultSwitch: 'SUSPENSE_DEFAULT_SWITCH',
   /** Milliseconds one DynamoDB request may take, connection included. */
@@ -100,8 +104,18 @@ export interface SwitchSettings {
   readonly cacheTtlSeconds: number;
   /** @default 300 */
   readonly maxStaleSeconds: number;
-  /** @default 'open' */
+  /** For switches with nothing known (or known active past the staleness bound) when DynamoDB fails. @default 'open' */
   readonly failMode: FailMode;
+  /**
+   * Switches that fail closed whatever `failMode` says: suspended when DynamoDB fails and nothing usable is known
+   * (a cold execution environment during an outage). @default [] (none)
+   */
+  readonly failClosedSwitches: readonly string[];
+  /**
+   * The only switches reads are answered for: any other valid name is refused without a DynamoDB read, so a flood
+   * of names costs nothing. `defaultSwitch` and `failClosedSwitches` must be among them. @default undefined (every valid name)
+   */
+  readonly switches: readonly string[] | undefined;
   /** @default 'global' */
   readonly defaultSwitch: string;
   /** @default 250 */
@@ -114,6 +128,8 @@ export const DEFAULT_SETTINGS: SwitchSettings = {
   cacheTtlSeconds: 5,
   maxStaleSeconds: 300,
   failMode: 'open',
+  failClosedSwitches: [],
+  switches: undefined,
   defaultSwitch: DEFAULT_SWITCH_NAME,
   requestTimeoutMs: 250,
   maxAttempts: 3,
@@ -136,17 +152,28 @@ export function readDeadlineMs(limits: RequestLimits): number {
   return limits.requestTimeoutMs * limits.maxAttempts + RETRY_PAUSE_ALLOWANCE_MS * (limits.maxAttempts - 1);
 }
 
-/** The environment variables that carry `settings`, as the stack writes them. */
+/**
+ * The environment variables that carry `settings`, as the stack writes them. A switch list is written only when
+ * it names a switch: an unset variable is the documented default, never an empty placeholder in the plan.
+ */
 export function settingsToEnvironment(settings: SwitchSettings): Record<string, string> {
   return {
     [ENV.cacheTtlSeconds]: String(settings.cacheTtlSeconds),
     [ENV.maxStaleSeconds]: String(settings.maxStaleSeconds),
     [ENV.failMode]: settings.failMode,
+    ...(settings.failClosedSwitches.length > 0 ? { [ENV.failClosedSwitches]: settings.failClosedSwitches.join(',') } : {}),
+    ...(settings.switches !== undefined ? { [ENV.switches]: settings.switches.join(',') } : {}),
     [ENV.defaultSwitch]: settings.defaultSwitch,
     [ENV.requestTimeoutMs]: String(settings.requestTimeoutMs),
     [ENV.maxAttempts]: String(settings.maxAttempts),
   };
 }
+
+/**
+ * Longest a switch list may be once written as a variable (names and commas): Lambda allows 4 KB for all of a
+ * function's variables together.
+ */
+export const MAX_SWITCH_LIST_LENGTH = 2048;
 
 /** Accepted range of each numeric setting. */
 export const SETTING_LIMITS = {
@@ -162,10 +189,39 @@ export const SETTING_LIMITS = {
  */
 export function settingProblem(setting: keyof SwitchSettings, value: unknown): string | undefined {
   if (setting === 'failMode') return value === 'open' || value === 'closed' ? undefined : 'must be "open" or "closed"';
+  if (setting === 'switches') return value === undefined ? undefined : switchListProblem(value, 1);
+  if (setting === 'failClosedSwitches') return switchListProblem(value, 0);
   if (setting === 'defaultSwitch') return isValidSwitchName(value) ? undefined : `must match ${SWITCH_NAME_PATTERN}`;
   const { min, max, whole } = SETTING_LIMITS[setting];
   const usable = typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max && (!whole || Number.isInteger(value));
   return usable ? undefined : `must be a ${whole ? 'whole ' : ''}number from ${min} to ${max}`;
+}
+
+function switchListProblem(value: unknown, minNames: number): string | undefined {
+  const expected = `must be a list of ${minNames > 0 ? 'at least one ' : ''}switch names (each matching ${SWITCH_NAME_PATTERN})`;
+  if (!Array.isArray(value) || value.length < minNames || !value.every(isValidSwitchName)) return expected;
+  if (new Set(value).size !== value.length) return 'must not name a switch twice';
+  if (value.join(',').length > MAX_SWITCH_LIST_LENGTH) return `must fit in ${MAX_SWITCH_LIST_LENGTH} characters once joined with commas`;
+  return undefined;
+}
+
+/**
+ * What is wrong with settings that are each usable but disagree, as `[setting, problem]`, or undefined. A declared
+ * list of switches must include the default switch and every fail-closed one: otherwise the check would refuse
+ * the very switch it is told to answer for.
+ */
+export function settingsConflict(settings: SwitchSettings): readonly [keyof SwitchSettings, string] | undefined {
+  const declared = settings.switches;
+  if (declared === undefined) return undefined;
+  if (!declared.includes(settings.defaultSwitch)) return ['switches', `must include the default switch "${settings.defaultSwitch}"`];
+  const undeclared = settings.failClosedSwitches.filter((name) => !declared.includes(name));
+  if (undeclared.length > 0) return ['switches', `must include every fail-closed switch (missing ${undeclared.map((name) => `"${name}"`).join(', ')})`];
+  return undefined;
+}
+
+/** A comma-separated list of names as a variable carries it: spaces around names are ignored. */
+function parseSwitchList(raw: string): string[] {
+  return raw.split(',').map((name) => name.trim());
 }
 
 /**
@@ -177,20 +233,27 @@ export function settingsFromEnvironment(env: NodeJS.ProcessEnv = process.env): S
     const variable = ENV[setting];
     const raw = env[variable];
     if (raw === undefined || raw === '') return DEFAULT_SETTINGS[setting];
-    const value = setting === 'failMode' || setting === 'defaultSwitch' ? raw : Number(raw);
+    const value = setting === 'failMode' || setting === 'defaultSwitch' ? raw : LIST_SETTINGS.has(setting) ? parseSwitchList(raw) : Number(raw);
     const problem = settingProblem(setting, value);
-    if (problem) throw new Error(`${variable} ${problem}, got "${raw}"`);
+    if (problem) throw new Error(`${variable} ${problem}, got "${raw.length > 80 ? `${raw.slice(0, 80)}...` : raw}"`);
     return value as SwitchSettings[K];
   };
-  return {
+  const settings: SwitchSettings = {
     cacheTtlSeconds: read('cacheTtlSeconds'),
     maxStaleSeconds: read('maxStaleSeconds'),
     failMode: read('failMode'),
+    failClosedSwitches: read('failClosedSwitches'),
+    switches: read('switches'),
     defaultSwitch: read('defaultSwitch'),
     requestTimeoutMs: read('requestTimeoutMs'),
     maxAttempts: read('maxAttempts'),
   };
+  const conflict = settingsConflict(settings);
+  if (conflict) throw new Error(`${ENV[conflict[0]]} ${conflict[1]}`);
+  return settings;
 }
+
+const LIST_SETTINGS: ReadonlySet<keyof SwitchSettings> = new Set(['failClosedSwitches', 'switches']);
 
 /**
  * The CreateTable request for a switch table with this key schema, for local tables (tests, sandbox,

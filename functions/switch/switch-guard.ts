@@ -33,8 +33,10 @@ export interface SwitchGuardOptions<TEvent, TSuspended> {
  *
  *   export const handler = withSwitch(placeOrder, { switch: 'orders' });
  *
- * The check costs a map lookup while the switch is cached (see SwitchStore). If DynamoDB cannot be read the
- * store's fail mode decides; a missing SUSPENSE_TABLE rejects the invocation with a message naming the variable.
+ * The check costs a map lookup while the switch is cached (see SwitchStore). If DynamoDB cannot be read, a switch
+ * last read suspended stays suspended and one with nothing usable known gets its fail policy (SUSPENSE_FAIL_MODE,
+ * SUSPENSE_FAIL_CLOSED_SWITCHES). A missing SUSPENSE_TABLE, or a name outside SUSPENSE_SWITCHES when that is set
+ * (UndeclaredSwitchError), rejects the invocation with a message naming the variable.
  */
 export function withSwitch<TEvent, TResult, TSuspended = ProxyResponse>(
   handler: AsyncHandler<TEvent, TResult>,

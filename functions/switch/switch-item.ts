@@ -1,4 +1,4 @@
-import { SWITCH_ATTRIBUTES as A } from './schema';
+import { MAX_REASON_LENGTH, SWITCH_ATTRIBUTES as A } from './schema';
 
 /** A switch as stored, after tolerant parsing. */
 export interface SwitchRecord {
@@ -73,7 +73,7 @@ export function parseSwitchItem(name: string, item: Record<string, unknown>): Pa
     name,
     suspended,
     version,
-    ...optional('reason', text(A.reason)),
+    ...optional('reason', withinWriteLimit(text(A.reason), warnings)),
     ...optional('until', until),
     ...optional('updatedAt', text(A.updatedAt)),
     ...optional('updatedBy', text(A.updatedBy)),
@@ -86,6 +86,19 @@ export function isSuspendedAt(record: SwitchRecord, nowMs: number): boolean {
   if (!record.suspended) return false;
   const untilMs = parseIsoUtc(record.until);
   return untilMs === undefined || untilMs > nowMs;
+}
+
+/**
+ * `reason` cut to what a write may record (MAX_REASON_LENGTH characters, the last one `…`): another tool may have
+ * stored hundreds of kilobytes, and the reason goes into every 503 body, the CLI's output and log lines.
+ */
+function withinWriteLimit(reason: string | undefined, warnings: string[]): string | undefined {
+  if (reason === undefined || reason.length <= MAX_REASON_LENGTH) return reason;
+  // Counted in code points, as writes count them, so that a surrogate pair is never split.
+  const chars = [...reason];
+  if (chars.length <= MAX_REASON_LENGTH) return reason;
+  warnings.push(`attribute "${A.reason}" is ${chars.length} characters long; cut to ${MAX_REASON_LENGTH}`);
+  return `${chars.slice(0, MAX_REASON_LENGTH - 1).join('')}…`;
 }
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {

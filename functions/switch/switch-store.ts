@@ -1,16 +1,19 @@
 import { GetItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { readDeadlineMs, sharedDynamoClient } from './dynamo-client';
 import { plainSwitchAttributes, STATE_PROJECTION } from './item-attributes';
-import { DEFAULT_SETTINGS, isValidSwitchName, SWITCH_KEY, SWITCH_NAME_PATTERN, type SwitchSettings } from './schema';
+import { DEFAULT_SETTINGS, ENV, isValidSwitchName, settingProblem, settingsConflict, SWITCH_KEY, SWITCH_NAME_PATTERN, type SwitchSettings } from './schema';
 import { describeError, writeLogLine, type LogWriter } from './structured-log';
-import { parseSwitchItem } from './switch-item';
-import { SwitchValue, type SwitchState } from './switch-state';
+import { parseIsoUtc, parseSwitchItem, type SwitchRecord } from './switch-item';
+import type { SwitchSource, SwitchState } from './switch-state';
 import { switchTracer, type SwitchTracer } from './tracing';
 
 export interface SwitchStoreOptions {
   /** The switch table. */
   readonly tableName: string;
-  /** Cache TTL, staleness bound, fail mode and request limits. @default DEFAULT_SETTINGS (functions/switch/schema.ts) */
+  /**
+   * Cache TTL, staleness bound, fail policy (fail mode, fail-closed switches), declared switches and request
+   * limits. @default DEFAULT_SETTINGS (functions/switch/schema.ts)
+   */
   readonly settings?: Partial<SwitchSettings>;
   /**
    * The DynamoDB client reads go through; it is used as given (no tracing is added to it).
@@ -20,11 +23,11 @@ export interface SwitchStoreOptions {
   /** Milliseconds since the epoch; tests pass their own to move time without waiting. @default Date.now */
   readonly clock?: () => number;
   /**
-   * Most switches kept in memory; past it the least recently refreshed is dropped, so a stream of distinct names
-   * cannot grow the cache without bound. @default 1000
+   * Most switches kept in memory; past it the least recently refreshed one that is not held suspended is dropped,
+   * so a stream of distinct names cannot grow the cache without bound nor erase a suspension. @default 1000
    */
   readonly maxCachedSwitches?: number;
-  /** Where warnings (failed reads, malformed items) go. @default one JSON line on stdout */
+  /** Where warnings (failed reads, malformed items, suspensions held past the staleness bound) go. @default one JSON line on stdout */
   readonly log?: LogWriter;
   /** @default switchTracer(): X-Ray in Lambda, nothing elsewhere */
   readonly tracer?: SwitchTracer;
@@ -38,39 +41,75 @@ export class InvalidSwitchNameError extends Error {
   }
 }
 
-/** One state a cache hit returns, with the already-resolved promise that carries it. */
-interface Hit {
+/** Thrown (as a rejection) by readSwitch for a valid name that the declared switches (`settings.switches`) leave out. */
+export class UndeclaredSwitchError extends Error {
+  override readonly name = 'UndeclaredSwitchError';
+  constructor(readonly switchName: string) {
+    super(`switch "${switchName}" is not declared here: ${ENV.switches} lists the switches this function answers for`);
+  }
+}
+
+/** What a switch is, as one read found it or as a default. */
+interface SwitchValue {
+  /** Suspended while the clock is before this: -Infinity when active, Infinity when suspended with no end. */
+  readonly suspendedUntilMs: number;
+  readonly reason?: string;
+  /** `until` as stored, when the suspension has an end. */
+  readonly until?: string;
+  /** The stored item; absent for "no item" and for defaults. */
+  readonly record?: SwitchRecord;
+}
+
+/** A state that cache hits return, with the promise resolved in advance that carries it: a hit allocates nothing. */
+interface Answer {
   readonly state: SwitchState;
   readonly promise: Promise<SwitchState>;
 }
 
-/** What hits are answered with until `untilMs`. */
-interface Served {
-  readonly untilMs: number;
-  readonly value: SwitchValue;
-  readonly active: Hit;
-  readonly suspended: Hit;
+/** Everything one execution environment knows about one switch. Only the rules in SwitchStore change it. */
+interface SwitchEntry {
+  readonly name: string;
+  /** What the last successful read said; undefined until a read succeeds. */
+  known: SwitchValue | undefined;
+  /** When the last successful read happened; what `known` is as old as. */
+  knownAtMs: number;
+  /** Until when `known` may be served while DynamoDB fails, if it says active (a suspension has no such limit). */
+  staleUntilMs: number;
+  /** Hits are answered from memory while the clock is before this; from then on, DynamoDB is asked. */
+  answerUntilMs: number;
+  /** Hits get `suspended` while the clock is before this, `active` from then on (a suspension's `until`). */
+  suspendedUntilMs: number;
+  suspended: Answer;
+  active: Answer;
+  /** The read in progress; concurrent misses share it instead of sending their own. */
+  inflight: Promise<SwitchState> | undefined;
 }
 
-interface CacheEntry {
-  served?: Served;
-  /** The last value DynamoDB gave, and until when it may be served while DynamoDB fails. */
-  lastKnown?: SwitchValue;
-  staleUntilMs: number;
-  /** The read in progress; concurrent misses share it instead of sending their own. */
-  inflight?: Promise<SwitchState>;
-}
+/** Why a read brought no usable value, for the log and a fail-closed default's reason. */
+type ReadFailure = { readonly kind: 'failed'; readonly error: unknown } | { readonly kind: 'malformed'; readonly problem: string };
 
 /**
- * Reads switches through an in-memory cache, one per execution environment:
- * - a read is served from memory for `cacheTtlSeconds`, "no item" (active) included;
- * - `until` is evaluated at every read, so a suspension ends on time without a new request;
- * - concurrent misses of one switch share one GetItem;
- * - when DynamoDB fails, the last known value is served up to `maxStaleSeconds` past its expiry, then the fail
- *   mode's default; either is kept for one TTL before DynamoDB is asked again, so an outage costs at most one
- *   bounded request per switch per TTL, not one per invocation;
- * - a malformed item never throws: it is logged and read as the fail mode's default.
- * readSwitch never rejects because of DynamoDB; it rejects only for an invalid switch name.
+ * Reads switches through an in-memory cache, one per execution environment. The rules, in the order a read meets
+ * them (each is one method below):
+ *
+ * 1. `readSwitch`: a name read within the cache TTL of its last read is answered from memory, `until` evaluated
+ *    at each read (a suspension ends on time without a request). An invalid name rejects with
+ *    InvalidSwitchNameError; a valid one outside `settings.switches` (when declared) rejects with
+ *    UndeclaredSwitchError; neither reaches DynamoDB nor the cache.
+ * 2. `refresh`: otherwise DynamoDB is asked (concurrent misses of one switch share one GetItem, bounded as a whole
+ *    by readDeadlineMs).
+ * 3. `afterRead`: a successful read replaces what is known ("no item" is active) and is served for one TTL.
+ * 4. `afterFailure`: a failed read, or an item that cannot say whether the switch is suspended, changes nothing
+ *    known. What is served for the next TTL:
+ *    - a switch last read suspended stays suspended until its own `until`, however long DynamoDB fails (`stale`;
+ *      past the staleness bound, a warning once per TTL). Only a successful read that says otherwise lifts it;
+ *    - a switch last read active stays active within `maxStaleSeconds` past that read's TTL (`stale`);
+ *    - otherwise the fail policy (`default`): suspended for fail-closed switches (`failMode: 'closed'`, or named in
+ *      `failClosedSwitches`), active for the others.
+ * 5. `insert`: past `maxCachedSwitches` the entry refreshed longest ago is dropped, never one held suspended.
+ *
+ * An outage thus costs one bounded read per switch per TTL, not one per invocation. readSwitch never rejects
+ * because of DynamoDB.
  */
 export class SwitchStore {
   readonly tableName: string;
@@ -83,21 +122,21 @@ export class SwitchStore {
   private readonly maxStaleMs: number;
   private readonly deadlineMs: number;
   private readonly maxEntries: number;
-  private readonly entries = new Map<string, CacheEntry>();
+  private readonly failClosed: ReadonlySet<string>;
+  private readonly declared: ReadonlySet<string> | undefined;
+  private readonly entries = new Map<string, SwitchEntry>();
 
   constructor(options: SwitchStoreOptions) {
     if (typeof options.tableName !== 'string' || options.tableName === '') {
       throw new TypeError('SwitchStore needs the name of the switch table (tableName)');
     }
     const settings: SwitchSettings = { ...DEFAULT_SETTINGS, ...options.settings };
-    const nonNegative = (field: keyof SwitchSettings, value: number): void => {
-      if (!(Number.isFinite(value) && value >= 0)) throw new RangeError(`settings.${field} must be a number of at least 0, got ${value}`);
-    };
-    nonNegative('cacheTtlSeconds', settings.cacheTtlSeconds);
-    nonNegative('maxStaleSeconds', settings.maxStaleSeconds);
-    if (settings.failMode !== 'open' && settings.failMode !== 'closed') {
-      throw new RangeError(`settings.failMode must be "open" or "closed", got ${JSON.stringify(settings.failMode)}`);
+    for (const setting of ['cacheTtlSeconds', 'maxStaleSeconds', 'failMode', 'failClosedSwitches', 'switches'] as const) {
+      const problem = settingProblem(setting, settings[setting]);
+      if (problem) throw new RangeError(`settings.${setting} ${problem}, got ${JSON.stringify(settings[setting])}`);
     }
+    const conflict = settingsConflict(settings);
+    if (conflict) throw new RangeError(`settings.${conflict[0]} ${conflict[1]}`);
     const maxEntries = options.maxCachedSwitches ?? 1000;
     if (!(Number.isInteger(maxEntries) && maxEntries >= 1)) throw new RangeError(`maxCachedSwitches must be a whole number of at least 1, got ${maxEntries}`);
 
@@ -111,25 +150,29 @@ export class SwitchStore {
     this.maxStaleMs = settings.maxStaleSeconds * 1000;
     this.deadlineMs = readDeadlineMs(settings);
     this.maxEntries = maxEntries;
+    this.failClosed = new Set(settings.failClosedSwitches);
+    this.declared = settings.switches === undefined ? undefined : new Set(settings.switches);
   }
 
-  /** The switch's effective state now. Never rejects because of DynamoDB (see the class comment). */
+  /** Rule 1. The switch's effective state now. Never rejects because of DynamoDB (see the class comment). */
   readSwitch(name: string): Promise<SwitchState> {
     // The hit path: one map lookup, one clock read, two comparisons, and a promise resolved in advance.
     const entry = this.entries.get(name);
-    const served = entry?.served;
-    if (served !== undefined) {
+    if (entry !== undefined) {
       const now = this.clock();
-      if (now < served.untilMs) {
-        const hit = now < served.value.suspendedUntilMs ? served.suspended : served.active;
-        this.tracer.recordRead(hit.state);
-        return hit.promise;
+      if (now < entry.answerUntilMs) {
+        const answer = now < entry.suspendedUntilMs ? entry.suspended : entry.active;
+        this.tracer.recordRead(answer.state);
+        return answer.promise;
       }
+      return (entry.inflight ?? this.refresh(entry)).then(this.recordRead);
     }
-    return this.readThrough(name, entry);
+    if (!isValidSwitchName(name)) return Promise.reject(new InvalidSwitchNameError(name));
+    if (this.declared !== undefined && !this.declared.has(name)) return Promise.reject(new UndeclaredSwitchError(name));
+    return this.refresh(this.insert(newEntry(name))).then(this.recordRead);
   }
 
-  /** Drops what is known about `name` (every switch when omitted): the next read asks DynamoDB. */
+  /** Drops what is known about `name` (every switch when omitted), suspensions included: the next read asks DynamoDB. */
   forget(name?: string): void {
     if (name === undefined) this.entries.clear();
     else this.entries.delete(name);
@@ -140,14 +183,12 @@ export class SwitchStore {
     return this.entries.size;
   }
 
-  private readThrough(name: string, entry: CacheEntry | undefined): Promise<SwitchState> {
-    return (entry?.inflight ?? this.startRead(name, entry)).then(this.recordRead);
-  }
-
-  private startRead(name: string, existing: CacheEntry | undefined): Promise<SwitchState> {
-    if (!isValidSwitchName(name)) return Promise.reject(new InvalidSwitchNameError(name));
-    const entry = existing ?? this.insert(name, { staleUntilMs: -Infinity });
-    const inflight = this.refresh(name, entry);
+  /** Rule 2: one read of DynamoDB for `entry`, shared by every miss until it settles. Never rejects. */
+  private refresh(entry: SwitchEntry): Promise<SwitchState> {
+    const inflight = this.getItem(entry.name).then(
+      (item) => this.afterRead(entry, item),
+      (error: unknown) => this.afterFailure(entry, { kind: 'failed', error }),
+    );
     entry.inflight = inflight;
     const settled = (): void => {
       if (entry.inflight === inflight) entry.inflight = undefined;
@@ -156,71 +197,76 @@ export class SwitchStore {
     return inflight;
   }
 
-  private readonly recordRead = (state: SwitchState): SwitchState => {
-    this.tracer.recordRead(state);
-    return state;
-  };
-
-  /** Asks DynamoDB and updates the entry. Never rejects: every failure becomes a stale or default state. */
-  private async refresh(name: string, entry: CacheEntry): Promise<SwitchState> {
-    let value: SwitchValue;
-    try {
-      value = this.valueOf(name, await this.getItem(name));
-    } catch (error) {
-      return this.afterFailedRead(name, entry, error);
+  /** Rule 3: DynamoDB answered. What it says is what is known, served for one TTL. */
+  private afterRead(entry: SwitchEntry, item: Record<string, AttributeValue> | undefined): SwitchState {
+    let value: SwitchValue = ACTIVE;
+    if (item !== undefined) {
+      const parsed = parseSwitchItem(entry.name, plainSwitchAttributes(item));
+      if (!parsed.ok) return this.afterFailure(entry, { kind: 'malformed', problem: parsed.problem });
+      if (parsed.warnings.length > 0) {
+        this.log({ level: 'warn', msg: 'switch item has unusable attributes', switch: entry.name, warnings: parsed.warnings });
+      }
+      value = valueOf(parsed.record);
     }
     const now = this.clock();
-    entry.lastKnown = value;
+    entry.known = value;
+    entry.knownAtMs = now;
     entry.staleUntilMs = now + this.ttlMs + this.maxStaleMs;
-    this.serve(entry, value, 'cached', now + this.ttlMs);
+    serve(entry, value, 'cached', now + this.ttlMs);
     // Re-inserted so that eviction drops the switch refreshed longest ago, not the hot one inserted first.
-    this.insert(name, entry);
-    return value.stateAt(now, 'fresh');
+    this.insert(entry);
+    return stateOf(entry.name, value, now < value.suspendedUntilMs, 'fresh');
   }
 
-  private afterFailedRead(name: string, entry: CacheEntry, error: unknown): SwitchState {
+  /** Rule 4: DynamoDB failed or the item is unusable. Nothing known changes; see the class comment for what is served. */
+  private afterFailure(entry: SwitchEntry, failure: ReadFailure): SwitchState {
     const now = this.clock();
-    const known = entry.lastKnown;
-    if (known && now < entry.staleUntilMs) {
-      this.serve(entry, known, 'stale', Math.min(now + this.ttlMs, entry.staleUntilMs));
-      const state = known.stateAt(now, 'stale');
-      this.warnReadFailed(name, error, state);
-      return state;
+    const known = entry.known;
+    const holdsSuspension = known !== undefined && now < known.suspendedUntilMs;
+    if (holdsSuspension) serve(entry, known, 'stale', now + this.ttlMs);
+    else if (known !== undefined && now < entry.staleUntilMs) serve(entry, known, 'stale', Math.min(now + this.ttlMs, entry.staleUntilMs));
+    else serve(entry, this.failPolicy(entry.name, failure), 'default', now + this.ttlMs);
+
+    const state = now < entry.suspendedUntilMs ? entry.suspended.state : entry.active.state;
+    const served = { switch: entry.name, source: state.source, suspended: state.suspended };
+    if (failure.kind === 'malformed') this.log({ level: 'warn', msg: 'switch item is malformed', ...served, problem: failure.problem });
+    else this.log({ level: 'warn', msg: 'switch read failed', ...served, error: describeError(failure.error) });
+    // Logged at most once per TTL: a failed read is kept for one TTL before DynamoDB is asked again.
+    if (holdsSuspension && now >= entry.staleUntilMs) {
+      const staleSeconds = (now - entry.knownAtMs) / 1000;
+      this.log({ level: 'warn', msg: 'suspension held past the staleness bound', switch: entry.name, lastReadAt: new Date(entry.knownAtMs).toISOString(), staleSeconds });
     }
-    const fallback = SwitchValue.failModeDefault(name, this.settings.failMode, 'the switch could not be read');
-    this.serve(entry, fallback, 'cached', now + this.ttlMs);
-    const state = fallback.stateAt(now, 'fresh');
-    this.warnReadFailed(name, error, state);
     return state;
   }
 
-  private warnReadFailed(name: string, error: unknown, served: SwitchState): void {
-    this.log({ level: 'warn', msg: 'switch read failed', switch: name, error: describeError(error), source: served.source, suspended: served.suspended });
+  /** The answer when nothing usable is known: suspended for a fail-closed switch, with a reason saying why. */
+  private failPolicy(name: string, failure: ReadFailure): SwitchValue {
+    if (this.settings.failMode === 'open' && !this.failClosed.has(name)) return ACTIVE;
+    const why = failure.kind === 'malformed' ? 'the switch item is malformed' : 'the switch could not be read';
+    return { suspendedUntilMs: Infinity, reason: `${why}; failing closed` };
   }
 
-  private serve(entry: CacheEntry, value: SwitchValue, source: 'cached' | 'stale', untilMs: number): void {
-    const hit = (suspended: boolean): Hit => {
-      const state = value.state(suspended, source);
-      return { state, promise: Promise.resolve(state) };
-    };
-    const active = hit(false);
-    entry.served = { untilMs, value, active, suspended: value.canBeSuspended ? hit(true) : active };
-  }
-
-  private valueOf(name: string, item: Record<string, AttributeValue> | undefined): SwitchValue {
-    if (item === undefined) return SwitchValue.absent(name);
-    const parsed = parseSwitchItem(name, plainSwitchAttributes(item));
-    if (!parsed.ok) {
-      const value = SwitchValue.failModeDefault(name, this.settings.failMode, 'the switch item is malformed');
-      this.log({ level: 'warn', msg: 'switch item is malformed', switch: name, problem: parsed.problem, source: 'default', suspended: this.settings.failMode === 'closed' });
-      return value;
+  /**
+   * Rule 5: moves `entry` to the newest place; a new entry first drops the oldest one not held suspended when the
+   * cache is full. Held suspensions are skipped, so they may take the cache past `maxCachedSwitches`: their number
+   * is that of the suspended items in the table, which only operators create.
+   */
+  private insert(entry: SwitchEntry): SwitchEntry {
+    const isNew = !this.entries.delete(entry.name);
+    if (isNew && this.entries.size >= this.maxEntries) {
+      const now = this.clock();
+      for (const [name, candidate] of this.entries) {
+        if (!(candidate.known !== undefined && now < candidate.known.suspendedUntilMs)) {
+          this.entries.delete(name);
+          break;
+        }
+      }
     }
-    if (parsed.warnings.length > 0) {
-      this.log({ level: 'warn', msg: 'switch item has unusable attributes', switch: name, warnings: parsed.warnings });
-    }
-    return SwitchValue.stored(parsed.record);
+    this.entries.set(entry.name, entry);
+    return entry;
   }
 
+  /** The one place a switch is read from DynamoDB. */
   private async getItem(name: string): Promise<Record<string, AttributeValue> | undefined> {
     // The SDK bounds each attempt; this bounds the whole read, backoff pauses included (throttling backoff alone
     // can exceed a second).
@@ -237,13 +283,52 @@ export class SwitchStore {
     }
   }
 
-  private insert(name: string, entry: CacheEntry): CacheEntry {
-    this.entries.delete(name);
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
+  private readonly recordRead = (state: SwitchState): SwitchState => {
+    this.tracer.recordRead(state);
+    return state;
+  };
+}
+
+/** A switch without an item, or stored active. */
+const ACTIVE: SwitchValue = { suspendedUntilMs: -Infinity };
+
+function valueOf(record: SwitchRecord): SwitchValue {
+  if (!record.suspended) return { suspendedUntilMs: -Infinity, record };
+  const untilMs = parseIsoUtc(record.until);
+  return {
+    suspendedUntilMs: untilMs ?? Infinity,
+    ...(record.reason !== undefined ? { reason: record.reason } : {}),
+    ...(untilMs !== undefined ? { until: record.until } : {}),
+    record,
+  };
+}
+
+function newEntry(name: string): SwitchEntry {
+  const nothing = answerOf(stateOf(name, ACTIVE, false, 'default'));
+  return { name, known: undefined, knownAtMs: -Infinity, staleUntilMs: -Infinity, answerUntilMs: -Infinity, suspendedUntilMs: -Infinity, suspended: nothing, active: nothing, inflight: undefined };
+}
+
+/** Answers hits with `value` until `untilMs`; both answers are built here, once, so that hits allocate nothing. */
+function serve(entry: SwitchEntry, value: SwitchValue, source: SwitchSource, untilMs: number): void {
+  entry.answerUntilMs = untilMs;
+  entry.suspendedUntilMs = value.suspendedUntilMs;
+  entry.active = answerOf(stateOf(entry.name, value, false, source));
+  entry.suspended = value.suspendedUntilMs === -Infinity ? entry.active : answerOf(stateOf(entry.name, value, true, source));
+}
+
+function answerOf(state: SwitchState): Answer {
+  return { state, promise: Promise.resolve(state) };
+}
+
+function stateOf(name: string, value: SwitchValue, suspended: boolean, source: SwitchSource): SwitchState {
+  const state: { -readonly [K in keyof SwitchState]: SwitchState[K] } = { switch: name, suspended, source };
+  if (suspended) {
+    if (value.reason !== undefined) state.reason = value.reason;
+    if (value.until !== undefined) {
+      state.until = value.until;
+      state.untilMs = value.suspendedUntilMs;
     }
-    this.entries.set(name, entry);
-    return entry;
   }
+  if (value.record !== undefined) state.record = value.record;
+  return Object.freeze(state);
 }

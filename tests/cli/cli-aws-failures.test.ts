@@ -43,13 +43,13 @@ describe('suspense CLI: AWS failures', () => {
   it.each([
     ['list', ['list']],
     ['suspend', ['suspend', 'global', '--reason', 'x']],
-  ])('exits 1 with a clear line when the table does not exist (%s)', async (_command, args) => {
+  ])('exits 1 naming the region and the endpoint when the table does not exist there (%s)', async (_command, args) => {
     const result = await runCli([...args, '--table', 'no-such-table'], { env: baseEnv(dynamo.endpoint) });
 
     expect(result).toMatchObject({
       code: 1,
       stdout: '',
-      stderr: 'suspense: DynamoDB: table "no-such-table" not found (ResourceNotFoundException: Requested resource not found)\n',
+      stderr: `suspense: DynamoDB: table "no-such-table" not found in region us-east-1 at ${dynamo.endpoint} (ResourceNotFoundException: Requested resource not found)\n`,
     });
   });
 

@@ -65,7 +65,7 @@ const BAD_INPUT: readonly (readonly [string, readonly string[], string | RegExp]
   ['a stack that was never synthesized', ['list', '--stack', 'no-such-stack'], /^suspense: no synthesized stack "no-such-stack" in .*cdktf\.out\/stacks \(run "npm run synth"/],
   ['both --table and --stack', ['list', '--table', 'switches', '--stack', 'suspense-dev'], 'suspense: pass --table or --stack, not both (see "suspense list --help")'],
   ['both --function and --stack', ['invoke', '--function', 'check', '--stack', 'suspense-dev'], 'suspense: pass --function or --stack, not both (see "suspense invoke --help")'],
-  ['invoke without a function', ['invoke'], 'suspense: no function: pass --function <name> or --stack <stack> (see "suspense invoke --help")'],
+  ['invoke without a function', ['invoke'], 'suspense: no function: pass --function <name> or --stack <stack>, or set SUSPENSE_FUNCTION (see "suspense invoke --help")'],
   ['an invalid function name', ['invoke', '--function', 'my function'], 'suspense: invalid --function "my function": give a function name or ARN (see "suspense invoke --help")'],
   ['a missing event file', ['invoke', '--function', 'check', '--event', 'no-such-event.json'], 'suspense: cannot read --event "no-such-event.json": ENOENT (see "suspense invoke --help")'],
   ['an event file that is not JSON', ['invoke', '--function', 'check', '--event', 'not-json.json'], /^suspense: --event "not-json\.json" is not valid JSON: .* \(see "suspense invoke --help"\)$/],

@@ -1,6 +1,6 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import * as os from 'node:os';
-import { COMMANDS } from '../../cli/command-specs';
+import { COMMANDS } from '../../cli/commands';
 import { startDynamo, type LocalDynamo } from '../support/dynalite';
 import { baseEnv, runCli, tableSnapshot, type CliResult } from './cli-harness';
 

@@ -3,12 +3,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { baseEnv, runCli } from './cli-harness';
 import { startFakeLambda, type FakeLambda } from './fake-lambda';
+import { UNSAFE } from './hostile-text';
 
 const CHECK_RESPONSE = {
   statusCode: 503,
   headers: { 'content-type': 'application/json', 'retry-after': '120' },
   body: '{"switch":"global","suspended":true}',
 };
+/** What a function may answer and log: text that would drive the operator's terminal. */
+const HOSTILE_PAYLOAD = { statusCode: 503, body: '\u009b2J\u202eevil\u001b]0;title\u0007', reason: 'one\u2028two' };
+const HOSTILE_LOG = 'START\n\u001b[2J\u001b[31mred\u009b0m\t\u202eevil\r\nEND\n';
 const CHECK_LOG = [
   'START RequestId: 6f1c Version: $LATEST',
   '{"level":"info","switch":"global","suspended":true,"cache":"miss","latencyMs":4}',
@@ -29,6 +33,7 @@ beforeAll(async () => {
       functionError: 'Unhandled',
     },
     'plain-text': { payload: 'not json', log: '' },
+    hostile: { payload: JSON.stringify(HOSTILE_PAYLOAD), log: HOSTILE_LOG },
   });
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-invoke-'));
 });
@@ -40,6 +45,10 @@ afterAll(async () => {
 
 function invoke(...args: string[]) {
   return runCli(['invoke', ...args], { env: { ...baseEnv(), AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint }, cwd: workDir });
+}
+
+function invokeWith(env: Record<string, string>, ...args: string[]) {
+  return runCli(['invoke', ...args], { env: { ...baseEnv(), AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint, ...env }, cwd: workDir });
 }
 
 describe('suspense CLI: invoke', () => {
@@ -128,7 +137,54 @@ describe('suspense CLI: invoke', () => {
       code: 1,
       stdout: '',
       stderr:
-        'suspense: Lambda: function "no-such-function" not found (ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:123456789012:function:no-such-function)\n',
+        `suspense: Lambda: function "no-such-function" not found in region us-east-1 at ${lambda.endpoint} (ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:123456789012:function:no-such-function)\n`,
     });
+  });
+
+  it('invokes the function named by SUSPENSE_FUNCTION when neither --function nor --stack is given', async () => {
+    lambda.invocations.length = 0;
+
+    const result = await invokeWith({ SUSPENSE_FUNCTION: 'suspense-check' }, '--json');
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(result.stdout)).toMatchObject({ function: 'suspense-check', statusCode: 200, payload: CHECK_RESPONSE });
+    expect(lambda.invocations.map((i) => i.path)).toEqual(['/2015-03-31/functions/suspense-check/invocations']);
+  });
+
+  it('lets --function win over SUSPENSE_FUNCTION', async () => {
+    const result = await invokeWith({ SUSPENSE_FUNCTION: 'suspense-check' }, '--function', 'plain-text', '--json');
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(result.stdout)).toMatchObject({ function: 'plain-text', payload: 'not json' });
+  });
+
+  it('exits 2 and names the variable when SUSPENSE_FUNCTION is not a function name, invoking nothing', async () => {
+    lambda.invocations.length = 0;
+
+    const result = await invokeWith({ SUSPENSE_FUNCTION: 'my function' });
+
+    expect(result).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: 'suspense: invalid SUSPENSE_FUNCTION "my function": give a function name or ARN (see "suspense invoke --help")\n',
+    });
+    expect(lambda.invocations).toEqual([]);
+  });
+
+  it('escapes what the function answered and logged in --json, so that it parses back to the same data', async () => {
+    const result = await invoke('--function', 'hostile', '--json');
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout.replace(/\n/g, '')).not.toMatch(UNSAFE);
+    expect(JSON.parse(result.stdout)).toMatchObject({ payload: HOSTILE_PAYLOAD, logTail: HOSTILE_LOG });
+  });
+
+  it('shows what the function answered and logged with U+FFFD for control characters, keeping the log\'s lines and tabs', async () => {
+    const result = await invoke('--function', 'hostile');
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout.replace(/[\n\t]/g, '')).not.toMatch(UNSAFE);
+    expect(result.stdout).toContain(['Log tail:', 'START', '\ufffd[2J\ufffd[31mred\ufffd0m\t\ufffdevil\ufffd', 'END', ''].join('\n'));
+    expect(JSON.parse(result.stdout.slice(result.stdout.indexOf('{'), result.stdout.indexOf('\n\nLog tail:')))).toEqual(HOSTILE_PAYLOAD);
   });
 });

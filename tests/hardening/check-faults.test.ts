@@ -143,7 +143,7 @@ describe('check function when DynamoDB fails (TTL 1 s, staleness bound 2 s, 2 at
   });
 
   it.each(FAULT_CASES)(
-    `DynamoDB %s: serves the last known state while within the bound, then the fail-open default, each answer within ${BUDGET_MS} ms`,
+    `DynamoDB %s: holds a suspension it read past the staleness bound (fail mode open), each answer within ${BUDGET_MS} ms`,
     async (_fault, mode) => {
       const name = await suspendedSwitch();
       const suspended = { statusCode: 503, headers: JSON_HEADERS, body: suspendedBody(name) };
@@ -163,7 +163,7 @@ describe('check function when DynamoDB fails (TTL 1 s, staleness bound 2 s, 2 at
       at(3000);
       const pastTheBound = await invoke(failOpen, name);
       at(3500);
-      const defaultFromMemory = await invoke(failOpen, name);
+      const heldFromMemory = await invoke(failOpen, name);
 
       expect(fresh).toMatchObject({ ...suspended, source: 'fresh', requests: 1 });
       expect(cached).toMatchObject({ ...suspended, source: 'cached', requests: 0 });
@@ -171,19 +171,20 @@ describe('check function when DynamoDB fails (TTL 1 s, staleness bound 2 s, 2 at
       expect(staleFromMemory).toMatchObject({ ...suspended, source: 'stale', requests: 0 });
       expect(secondFailure).toMatchObject({ ...suspended, source: 'stale' });
       expect(lastStale).toMatchObject({ ...suspended, source: 'stale', requests: 0 });
-      const active = { statusCode: 200, headers: JSON_HEADERS, body: { switch: name, suspended: false } };
-      expect(pastTheBound).toMatchObject({ ...active, source: 'default' });
-      expect(defaultFromMemory).toMatchObject({ ...active, source: 'default', requests: 0 });
+      // A failure never lifts a suspension: past the bound it is still the last value DynamoDB gave.
+      expect(pastTheBound).toMatchObject({ ...suspended, source: 'stale' });
+      expect(heldFromMemory).toMatchObject({ ...suspended, source: 'stale', requests: 0 });
       // An outage costs one bounded read per switch per TTL, never one per invocation.
       for (const failed of [firstFailure, secondFailure, pastTheBound]) expect(failed.requests).toBeLessThanOrEqual(SETTINGS.maxAttempts);
-      for (const invocation of [fresh, cached, firstFailure, staleFromMemory, secondFailure, lastStale, pastTheBound, defaultFromMemory]) {
+      for (const invocation of [fresh, cached, firstFailure, staleFromMemory, secondFailure, lastStale, pastTheBound, heldFromMemory]) {
         expect(invocation.ms).toBeLessThanOrEqual(BUDGET_MS);
       }
     },
   );
 
-  it.each(FAULT_CASES)('DynamoDB %s: fails closed when configured to, with a reason that says so', async (_fault, mode) => {
-    const name = await suspendedSwitch();
+  it.each(FAULT_CASES)('DynamoDB %s: serves a switch read active as stale within the bound, then the fail-closed default', async (_fault, mode) => {
+    const name = `running-${++switchNumber}`;
+    await putRawSwitchItem(dynamo.client, TABLE, name, switchAttributes({ suspended: false }));
     await invoke(failClosed, name);
     await proxy.setMode(mode);
 
@@ -192,7 +193,7 @@ describe('check function when DynamoDB fails (TTL 1 s, staleness bound 2 s, 2 at
     at(3000);
     const pastTheBound = await invoke(failClosed, name);
 
-    expect(stale).toMatchObject({ statusCode: 503, body: suspendedBody(name), source: 'stale' });
+    expect(stale).toMatchObject({ statusCode: 200, body: { switch: name, suspended: false }, source: 'stale' });
     expect(pastTheBound).toMatchObject({
       statusCode: 503,
       headers: JSON_HEADERS,

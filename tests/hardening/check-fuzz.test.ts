@@ -33,8 +33,9 @@ const own = (object: Record<string, unknown>, key: string): unknown => (Object.p
 const nameOrError = (value: unknown): Named => (typeof value === 'string' && SWITCH_NAME_PATTERN.test(value) ? { ok: true, switch: value } : { ok: false });
 
 /**
- * Path parameter `switch`, else (function URL or `$default` route) a `/switches/<name>` rawPath, any other path
- * than `/` being an error, else query parameter `switch`, else the default.
+ * Path parameter `switch`; else a `/switches/<name>` path (`rawPath` or REST `path`, an HTTP API's named stage
+ * removed); else query parameter `switch`; else, in an event that is not an HTTP request, a top-level `switch`;
+ * else the default, only for no path or `/`; any other path is an error.
  */
 function namedSwitch(event: unknown): Named {
   if (!isObject(event)) return { ok: false };
@@ -42,9 +43,16 @@ function namedSwitch(event: unknown): Named {
   if (pathParameters !== undefined && pathParameters !== null && !isObject(pathParameters)) return { ok: false };
   if (isObject(pathParameters) && own(pathParameters, 'switch') !== undefined) return nameOrError(own(pathParameters, 'switch'));
   const rawPath = own(event, 'rawPath');
-  const routeKey = own(event, 'routeKey');
-  const path = typeof rawPath === 'string' && (routeKey === undefined || routeKey === '$default') ? rawPath.replace(/\/+/g, '/') : undefined;
-  if (path !== undefined && path !== '' && path !== '/' && !path.startsWith('/switches/')) return { ok: false };
+  const restPath = own(event, 'path');
+  for (const value of [rawPath, restPath]) if (value !== undefined && value !== null && typeof value !== 'string') return { ok: false };
+  let path = typeof rawPath === 'string' ? rawPath : typeof restPath === 'string' ? restPath : undefined;
+  path = path?.replace(/\/+/g, '/');
+  const requestContext = own(event, 'requestContext');
+  const stage = isObject(requestContext) ? own(requestContext, 'stage') : undefined;
+  if (path !== undefined && typeof rawPath === 'string' && typeof stage === 'string' && stage !== '' && stage !== '$default') {
+    if (path === `/${stage}`) path = '/';
+    else if (path.startsWith(`/${stage}/`)) path = path.slice(stage.length + 1);
+  }
   if (path !== undefined && path.startsWith('/switches/')) {
     const segment = path.slice('/switches/'.length).replace(/\/$/, '');
     try {
@@ -56,18 +64,22 @@ function namedSwitch(event: unknown): Named {
   const query = own(event, 'queryStringParameters');
   if (query !== undefined && query !== null && !isObject(query)) return { ok: false };
   if (isObject(query) && own(query, 'switch') !== undefined) return nameOrError(own(query, 'switch'));
-  return { ok: true, switch: DEFAULT_SWITCH };
+  if (path === undefined && requestContext === undefined && own(event, 'httpMethod') === undefined && own(event, 'switch') !== undefined) {
+    return nameOrError(own(event, 'switch'));
+  }
+  return path === undefined || path === '' || path === '/' ? { ok: true, switch: DEFAULT_SWITCH } : { ok: false };
 }
 
 /** The messages a 400 may carry: each says what is wrong with the event. */
 const CLIENT_ERROR = new RegExp(
   [
-    '^the event must be a JSON object \\(an API Gateway, function URL or console test event\\), got (null|nothing|an array|a \\w+)$',
+    '^the event must be a JSON object \\(an API Gateway, function URL, console test or direct invoke event\\), got (null|nothing|an array|a \\w+)$',
     '^(pathParameters|queryStringParameters) must be an object, got (an array|a \\w+)$',
-    '^(path|query) parameter "switch" must be a string, got (null|an array|a \\w+)$',
-    '^invalid switch name ".*" in (path parameter "switch"|query parameter "switch"|the path /switches/<name>): use 1-64 characters of A-Z a-z 0-9 \\. _ -$',
+    '^(rawPath|path) must be a string, got (an array|a \\w+)$',
+    '^((path|query) parameter "switch"|the event\'s "switch" field) must be a string, got (null|an array|a \\w+)$',
+    '^invalid switch name ".*" in (path parameter "switch"|query parameter "switch"|the path /switches/<name>|the event\'s "switch" field): use 1-64 characters of A-Z a-z 0-9 \\. _ -$',
     '^the path ".*" is not valid percent-encoding$',
-    '^no switch at the path ".*": use / \\(with \\?switch=<name>\\) or /switches/<name>$',
+    '^no switch at the path ".*": use /switches/<name>, \\?switch=<name>, or / for the default switch$',
   ].join('|'),
   's',
 );
@@ -158,12 +170,14 @@ const eventShaped = fc
       resource: hostileValue,
       httpMethod: fc.oneof(fc.constantFrom('GET', 'POST'), hostileValue),
       rawPath,
+      path: rawPath,
+      switch: switchCandidate,
       rawQueryString: hostileValue,
       pathParameters: parameters,
       queryStringParameters: parameters,
       multiValueQueryStringParameters: hostileValue,
       headers: fc.oneof(fc.dictionary(fc.string(), fc.string(), { maxKeys: 4 }), hostileValue),
-      requestContext: hostileValue,
+      requestContext: fc.oneof(fc.record({ stage: fc.oneof(fc.constantFrom('$default', 'prod', 'switches', ''), hostileString) }), hostileValue),
       body: fc.oneof(fc.constant(null), hostileString),
       isBase64Encoded: hostileValue,
       // Computed: a literal `__proto__:` would set the model's prototype instead of adding a field.
@@ -186,7 +200,7 @@ const realEventWithHostileField = fc
       () => ({ ...functionUrlEvent({ rawPath: '/switches/payments' }) }),
       () => ({ ...functionUrlEvent({ querySwitch: 'payments' }) }),
     ),
-    fc.constantFrom('pathParameters', 'queryStringParameters', 'rawPath', 'requestContext', 'headers', '__proto__', 'constructor'),
+    fc.constantFrom('pathParameters', 'queryStringParameters', 'rawPath', 'path', 'switch', 'requestContext', 'headers', '__proto__', 'constructor'),
     fc.oneof(parameters, rawPath),
   )
   .map(([event, field, value]) => {

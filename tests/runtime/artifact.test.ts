@@ -8,7 +8,11 @@ import type { FunctionDefinition } from '../../sandbox/function-definition';
 import { startXrayDaemonStub } from '../../sandbox/xray-daemon-stub';
 import { extractZip, type ExtractedFile } from '../../sandbox/zip-extract';
 import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
-import { consoleTestEvent, restApiEvent } from '../support/lambda-events';
+import { BOOTSTRAP_FILE } from '../../sandbox/execution-environment';
+import { lambdaEnvironment } from '../../sandbox/lambda-environment';
+import { LocalFunction } from '../../sandbox/local-function';
+import { FAULTS, startFaultProxy } from '../support/fault-proxy';
+import { consoleTestEvent, functionUrlEvent, httpApiEvent, httpApiRouteEvent, restApiEvent, restApiProxyEvent } from '../support/lambda-events';
 import { HANDLER_RUNNER, runHandler, waitFor } from '../support/run-handler';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
 
@@ -56,6 +60,7 @@ describe('shipped check function artifact', () => {
       reason: 'planned maintenance',
       until: new Date(Date.now() + 3_600_000).toISOString(),
     }));
+    await putRawSwitchItem(dynamo.client, definition.environment.SUSPENSE_TABLE!, 'orders', switchAttributes({ suspended: true, reason: 'incident 7' }));
   });
   afterAll(async () => {
     await dynamo?.stop();
@@ -148,4 +153,148 @@ describe('shipped check function artifact', () => {
       await daemon.stop();
     }
   });
+
+  describe('routes: every event shape names a switch or is refused', () => {
+    const ORDERS = { statusCode: 503, body: { switch: 'orders', suspended: true, reason: 'incident 7', until: null } };
+    const GLOBAL = { statusCode: 200, body: { switch: 'global', suspended: false } };
+    const refused = (path: string) => ({
+      statusCode: 400,
+      body: { error: `no switch at the path "${path}": use /switches/<name>, ?switch=<name>, or / for the default switch` },
+    });
+    /** [event shape, sample event, answer]: the table in the README's "The check function" section. */
+    const ROUTES: readonly (readonly [string, unknown, { statusCode: number; body: unknown }])[] = [
+      ['REST API (v1), route /switches/{switch}', restApiEvent({ pathSwitch: 'orders' }), ORDERS],
+      ['REST API (v1), route /check?switch=orders', restApiEvent({ querySwitch: 'orders' }), ORDERS],
+      ['REST API (v1), route /check without a switch', restApiEvent(), refused('/check')],
+      ['REST API (v1), /{proxy+} with path /switches/orders', restApiProxyEvent('/switches/orders'), ORDERS],
+      ['REST API (v1), /{proxy+} with path /orders', restApiProxyEvent('/orders'), refused('/orders')],
+      ['REST API (v1), /{proxy+} with path /', restApiProxyEvent('/'), GLOBAL],
+      ['HTTP API (v2), $default route, path /switches/orders', httpApiRouteEvent({ routeKey: '$default', path: '/switches/orders' }), ORDERS],
+      ['HTTP API (v2), $default route, path /', httpApiRouteEvent({ routeKey: '$default', path: '/' }), GLOBAL],
+      ['HTTP API (v2), $default route, path /health', httpApiRouteEvent({ routeKey: '$default', path: '/health' }), refused('/health')],
+      ['HTTP API (v2), route GET /switches/{switch}', httpApiEvent({ pathSwitch: 'orders' }), ORDERS],
+      ['HTTP API (v2), route GET /check without a switch', httpApiEvent(), refused('/check')],
+      ['HTTP API (v2), GET /{proxy+} with path /switches/orders', httpApiRouteEvent({ routeKey: 'GET /{proxy+}', path: '/switches/orders' }), ORDERS],
+      ['HTTP API (v2), GET /{proxy+} with path /orders', httpApiRouteEvent({ routeKey: 'GET /{proxy+}', path: '/orders' }), refused('/orders')],
+      ['HTTP API (v2), stage prod, GET /{proxy+} with path /prod/switches/orders', httpApiRouteEvent({ routeKey: 'GET /{proxy+}', path: '/switches/orders', stage: 'prod' }), ORDERS],
+      ['HTTP API (v2), stage prod, $default route with path /prod', httpApiRouteEvent({ routeKey: '$default', path: '/', stage: 'prod' }), GLOBAL],
+      ['function URL, path /switches/orders', functionUrlEvent({ rawPath: '/switches/orders' }), ORDERS],
+      ['function URL, path /?switch=orders', functionUrlEvent({ querySwitch: 'orders' }), ORDERS],
+      ['function URL, path /', functionUrlEvent({ rawPath: '/' }), GLOBAL],
+      ['function URL, path /switchs/orders', functionUrlEvent({ rawPath: '/switchs/orders' }), refused('/switchs/orders')],
+      ['Lambda console test event', consoleTestEvent, GLOBAL],
+      ['direct invoke {"switch":"orders"}', { switch: 'orders' }, ORDERS],
+      ['direct invoke {}', {}, GLOBAL],
+    ];
+    let answers: Map<string, { statusCode: number; body: unknown }>;
+
+    beforeAll(async () => {
+      const run = await runHandler({ modulePath: path.join(functionDir, 'index.js'), runner, cwd: functionDir, events: ROUTES.map(([, event]) => event), env: functionEnvironment() });
+      answers = new Map(ROUTES.map(([shape], index) => {
+        const { response } = run.invocations[index]!;
+        return [shape, { statusCode: response.statusCode, body: JSON.parse(response.body) as unknown }];
+      }));
+    });
+
+    it.each(ROUTES)('%s', (shape, _event, expected) => {
+      expect(answers.get(shape)).toEqual(expected);
+    });
+  });
+
+  describe('during a DynamoDB outage (TTL 1 s, staleness bound 2 s)', () => {
+    /** A warm local Lambda of the shipped package, reading through a proxy the test breaks. */
+    async function outageFunction(endpoint: string) {
+      const settings = {
+        SUSPENSE_CACHE_TTL_SECONDS: '1',
+        SUSPENSE_MAX_STALE_SECONDS: '2',
+        SUSPENSE_REQUEST_TIMEOUT_MS: '100',
+        SUSPENSE_MAX_ATTEMPTS: '2',
+        SUSPENSE_FAIL_CLOSED_SWITCHES: 'payments',
+        SUSPENSE_SWITCHES: 'global,maintenance,orders,payments,checkout',
+      };
+      const outageDefinition = { ...definition, tracingMode: 'PassThrough' as const, environment: { ...definition.environment, ...settings } };
+      const override = (name: string, value: string) => ({ name, value, reason: 'test' });
+      const environment = lambdaEnvironment({
+        definition: outageDefinition,
+        taskRoot: functionDir,
+        runtimeDir: path.dirname(BOOTSTRAP_FILE),
+        xrayDaemonAddress: '127.0.0.1:2000',
+        overrides: [
+          override('AWS_ENDPOINT_URL_DYNAMODB', endpoint),
+          override('AWS_ACCESS_KEY_ID', LOCAL_CREDENTIALS.accessKeyId),
+          override('AWS_SECRET_ACCESS_KEY', LOCAL_CREDENTIALS.secretAccessKey),
+          override('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'true'),
+        ],
+      });
+      const fn = new LocalFunction({ definition: outageDefinition, taskRoot: functionDir, environment, maxConcurrency: 1 });
+      const answer = async (event: unknown, cold = false) => {
+        const invocation = await (cold ? fn.invokeCold({ payload: JSON.stringify(event) }) : fn.invoke({ payload: JSON.stringify(event) }));
+        const response = JSON.parse(invocation.payload) as { statusCode: number; body: string };
+        return { statusCode: response.statusCode, body: JSON.parse(response.body) as Record<string, unknown>, log: invocation.log };
+      };
+      return { fn, answer };
+    }
+
+    it('keeps answering 503 for a switch it read suspended, past the staleness bound, and warns that it holds it', async () => {
+      const proxy = await startFaultProxy(dynamo.endpoint);
+      const { fn, answer } = await outageFunction(proxy.endpoint);
+      try {
+        const first = await answer(restApiEvent({ pathSwitch: 'orders' }));
+        const readAt = Date.now();
+        await proxy.setMode(FAULTS.down);
+        const during: { statusCode: number; source: unknown; atMs: number }[] = [];
+        let log = '';
+        // Past TTL + bound (3 s) by two TTLs: every answer from the first failure to well past the bound.
+        while (Date.now() - readAt < 5_000) {
+          await new Promise((resolve) => setTimeout(resolve, 250));
+          const next = await answer(restApiEvent({ pathSwitch: 'orders' }));
+          log += next.log;
+          during.push({ statusCode: next.statusCode, source: checkLine(next.log)?.source, atMs: Date.now() - readAt });
+        }
+
+        expect(first).toMatchObject({ statusCode: 503, body: { switch: 'orders', suspended: true, reason: 'incident 7' } });
+        expect(during.filter((answered) => answered.atMs > 3_500).length).toBeGreaterThan(0);
+        for (const answered of during) expect(answered).toMatchObject({ statusCode: 503, source: expect.stringMatching(/^(cached|stale)$/) });
+        expect(log).toContain('"msg":"suspension held past the staleness bound","switch":"orders"');
+        console.log(`shipped artifact, DynamoDB down: ${during.length} answers over ${during.at(-1)!.atMs} ms after the read, all 503`);
+      } finally {
+        await fn.stop();
+        await proxy.stop();
+      }
+    });
+
+    it('answers a fail-closed switch 503 from a cold environment, others by the fail mode, and reads nothing for an undeclared name', async () => {
+      const proxy = await startFaultProxy(dynamo.endpoint);
+      const { fn, answer } = await outageFunction(proxy.endpoint);
+      try {
+        const undeclared = await answer(restApiEvent({ pathSwitch: 'reports' }), true);
+        const getItemsForUndeclared = proxy.count('GetItem');
+        await proxy.setMode(FAULTS.down);
+        const payments = await answer(restApiEvent({ pathSwitch: 'payments' }), true);
+        const checkout = await answer(restApiEvent({ pathSwitch: 'checkout' }), true);
+
+        expect(undeclared).toMatchObject({
+          statusCode: 404,
+          body: { error: 'switch "reports" is not declared here: SUSPENSE_SWITCHES lists the switches this function answers for' },
+        });
+        expect(getItemsForUndeclared).toBe(0);
+        expect(payments).toMatchObject({ statusCode: 503, body: { switch: 'payments', suspended: true, reason: 'the switch could not be read; failing closed', until: null } });
+        expect(checkLine(payments.log)?.source).toBe('default');
+        expect(checkout).toMatchObject({ statusCode: 200, body: { switch: 'checkout', suspended: false } });
+      } finally {
+        await fn.stop();
+        await proxy.stop();
+      }
+    });
+  });
 });
+
+/** The `msg: "check"` line in an invocation's log. */
+function checkLine(log: string): Record<string, unknown> | undefined {
+  for (const line of log.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const parsed = JSON.parse(line) as Record<string, unknown>;
+    if (parsed.msg === 'check') return parsed;
+  }
+  return undefined;
+}

@@ -1,11 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createCheckHandler, type CheckHandler } from '../../functions/check/check-handler';
 import { createDynamoClient } from '../../functions/switch/dynamo-client';
+import type { SwitchSettings } from '../../functions/switch/schema';
 import type { LogLine } from '../../functions/switch/structured-log';
 import { SwitchStore } from '../../functions/switch/switch-store';
 import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
 import { consoleTestEvent, functionUrlEvent, httpApiEvent, restApiEvent } from '../support/lambda-events';
-import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
+import { countRequests, putRawSwitchItem, switchAttributes } from '../support/switch-items';
 
 const TABLE = 'switches';
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
@@ -29,14 +30,14 @@ afterAll(async () => {
 });
 
 /** The check function over a real store and dynalite, with its log lines captured and time fixed at T0. */
-function checkFunction(defaultSwitch = 'global'): { handler: CheckHandler; logs: LogLine[] } {
+function checkFunction(defaultSwitch = 'global', settings: Partial<SwitchSettings> = {}): { handler: CheckHandler; logs: LogLine[]; client: DynamoDBClient } {
   const client = createDynamoClient({ sdk: { endpoint: dynamo.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS } });
   clients.push(client);
   const logs: LogLine[] = [];
   const clock = () => T0;
-  const store = new SwitchStore({ tableName: TABLE, client, clock, log: (line) => logs.push(line) });
+  const store = new SwitchStore({ tableName: TABLE, client, clock, log: (line) => logs.push(line), settings: { defaultSwitch, ...settings } });
   const handler = createCheckHandler({ setup: { ok: true, store, defaultSwitch }, clock, log: (line) => logs.push(line) });
-  return { handler, logs };
+  return { handler, logs, client };
 }
 
 describe('check function', () => {
@@ -104,7 +105,6 @@ describe('check function', () => {
   it.each([
     ['REST API path parameter', restApiEvent({ pathSwitch: 'payments' }), 'payments'],
     ['REST API query parameter', restApiEvent({ querySwitch: 'payments' }), 'payments'],
-    ['REST API without a switch', restApiEvent(), 'orders'],
     ['HTTP API path parameter', httpApiEvent({ pathSwitch: 'payments' }), 'payments'],
     ['HTTP API query parameter', httpApiEvent({ querySwitch: 'payments' }), 'payments'],
     ['function URL path /switches/<name>', functionUrlEvent({ rawPath: '/switches/payments' }), 'payments'],
@@ -113,7 +113,7 @@ describe('check function', () => {
     ['function URL query parameter', functionUrlEvent({ querySwitch: 'payments' }), 'payments'],
     ['function URL root path', functionUrlEvent({ rawPath: '/' }), 'orders'],
     ['function URL path with repeated slashes', functionUrlEvent({ rawPath: '//switches//payments' }), 'payments'],
-    ['HTTP API route that is not the default route, whatever its path', { ...functionUrlEvent({ rawPath: '/check' }), routeKey: 'GET /check' }, 'orders'],
+    ['direct invoke naming the switch', { switch: 'payments' }, 'payments'],
     ['path parameter over query parameter', restApiEvent({ pathSwitch: 'payments', querySwitch: 'reports' }), 'payments'],
     ['path over query parameter on a function URL', functionUrlEvent({ rawPath: '/switches/payments', querySwitch: 'reports' }), 'payments'],
     ['console test event', consoleTestEvent, 'orders'],
@@ -128,18 +128,22 @@ describe('check function', () => {
   });
 
   it.each([
-    ['null', null, 'the event must be a JSON object (an API Gateway, function URL or console test event), got null'],
-    ['an array', [consoleTestEvent], 'the event must be a JSON object (an API Gateway, function URL or console test event), got an array'],
-    ['a string', 'payments', 'the event must be a JSON object (an API Gateway, function URL or console test event), got a string'],
-    ['a number', 42, 'the event must be a JSON object (an API Gateway, function URL or console test event), got a number'],
-    ['undefined', undefined, 'the event must be a JSON object (an API Gateway, function URL or console test event), got nothing'],
+    ['null', null, 'the event must be a JSON object (an API Gateway, function URL, console test or direct invoke event), got null'],
+    ['an array', [consoleTestEvent], 'the event must be a JSON object (an API Gateway, function URL, console test or direct invoke event), got an array'],
+    ['a string', 'payments', 'the event must be a JSON object (an API Gateway, function URL, console test or direct invoke event), got a string'],
+    ['a number', 42, 'the event must be a JSON object (an API Gateway, function URL, console test or direct invoke event), got a number'],
+    ['undefined', undefined, 'the event must be a JSON object (an API Gateway, function URL, console test or direct invoke event), got nothing'],
     ['an invalid path parameter', restApiEvent({ pathSwitch: 'no spaces' }), 'invalid switch name "no spaces" in path parameter "switch": use 1-64 characters of A-Z a-z 0-9 . _ -'],
     ['an invalid query parameter', httpApiEvent({ querySwitch: 'a,b' }), 'invalid switch name "a,b" in query parameter "switch": use 1-64 characters of A-Z a-z 0-9 . _ -'],
     ['an empty query parameter', functionUrlEvent({ querySwitch: '' }), 'invalid switch name "" in query parameter "switch": use 1-64 characters of A-Z a-z 0-9 . _ -'],
     ['a name over 64 characters', restApiEvent({ pathSwitch: 'x'.repeat(65) }), `invalid switch name "${'x'.repeat(64)}..." in path parameter "switch": use 1-64 characters of A-Z a-z 0-9 . _ -`],
     ['a nested path', functionUrlEvent({ rawPath: '/switches/a/b' }), 'invalid switch name "a/b" in the path /switches/<name>: use 1-64 characters of A-Z a-z 0-9 . _ -'],
     ['broken percent-encoding', functionUrlEvent({ rawPath: '/switches/%E0%A4%A' }), 'the path "/switches/%E0%A4%A" is not valid percent-encoding'],
-    ['a function URL path that names no switch', functionUrlEvent({ rawPath: '/switchs/orders' }), 'no switch at the path "/switchs/orders": use / (with ?switch=<name>) or /switches/<name>'],
+    ['a function URL path that names no switch', functionUrlEvent({ rawPath: '/switchs/orders' }), 'no switch at the path "/switchs/orders": use /switches/<name>, ?switch=<name>, or / for the default switch'],
+    ['a REST API path that names no switch', restApiEvent(), 'no switch at the path "/check": use /switches/<name>, ?switch=<name>, or / for the default switch'],
+    ['an HTTP API route whose path names no switch', httpApiEvent(), 'no switch at the path "/check": use /switches/<name>, ?switch=<name>, or / for the default switch'],
+    ['a direct invoke naming a switch that is not a string', { switch: 42 }, 'the event\'s "switch" field must be a string, got a number'],
+    ['a path that is not a string', { rawPath: ['/'] }, 'rawPath must be a string, got an array'],
     ['a path parameter that is not a string', { pathParameters: { switch: ['payments'] } }, 'path parameter "switch" must be a string, got an array'],
     ['pathParameters that are not an object', { pathParameters: 'payments' }, 'pathParameters must be an object, got a string'],
     ['queryStringParameters that are not an object', { queryStringParameters: [1] }, 'queryStringParameters must be an object, got an array'],
@@ -152,6 +156,32 @@ describe('check function', () => {
     expect(logs).toEqual([
       { level: 'info', msg: 'check', requestId: context.awsRequestId, statusCode: 400, error: message, latencyMs: expect.any(Number) },
     ]);
+  });
+
+  it('answers 404 for a switch outside SUSPENSE_SWITCHES, without reading DynamoDB', async () => {
+    const { handler, logs, client } = checkFunction('global', { switches: ['global', 'payments'] });
+    const requests = countRequests(client);
+
+    const undeclared = await handler(restApiEvent({ pathSwitch: 'orders' }), context);
+    const declared = await handler(restApiEvent({ pathSwitch: 'payments' }), context);
+
+    const message = 'switch "orders" is not declared here: SUSPENSE_SWITCHES lists the switches this function answers for';
+    expect(undeclared).toEqual({ statusCode: 404, headers: JSON_HEADERS, body: JSON.stringify({ error: message }) });
+    expect(declared.statusCode).toBe(503);
+    expect(requests.count()).toBe(1);
+    expect(logs[0]).toEqual({ level: 'info', msg: 'check', requestId: context.awsRequestId, statusCode: 404, switch: 'orders', error: message, latencyMs: expect.any(Number) });
+  });
+
+  it('answers a reason of 350 KB written by another tool with a body under 3 KB', async () => {
+    await putRawSwitchItem(dynamo.client, TABLE, 'verbose', switchAttributes({ suspended: true, reason: 'x'.repeat(350_000) }));
+    const { handler, logs } = checkFunction();
+
+    const response = await handler(restApiEvent({ pathSwitch: 'verbose' }), context);
+
+    expect(response.statusCode).toBe(503);
+    expect(JSON.parse(response.body).reason).toBe(`${'x'.repeat(499)}…`);
+    expect(response.body.length).toBeLessThan(3000);
+    for (const line of logs) expect(JSON.stringify(line).length).toBeLessThan(1000);
   });
 
   it('does not read switch names from the prototype chain', async () => {
@@ -272,5 +302,23 @@ describe('check function module (functions/check/handler.ts)', () => {
 
     expect(response.statusCode).toBe(500);
     expect(JSON.parse(stdout[0]!).error).toBe('SUSPENSE_FAIL_MODE must be "open" or "closed", got "sideways"');
+  });
+
+  it('loads with declared switches that leave out the default switch, then answers 500 naming the variable', async () => {
+    const handler = loadHandler({ SUSPENSE_TABLE: TABLE, SUSPENSE_SWITCHES: 'orders,payments' });
+
+    const response = await handler(consoleTestEvent, context);
+
+    expect(response.statusCode).toBe(500);
+    expect(JSON.parse(stdout[0]!).error).toBe('SUSPENSE_SWITCHES must include the default switch "global"');
+  });
+
+  it('answers from the declared switches and fail-closed list it reads from the environment', async () => {
+    const handler = loadHandler({ SUSPENSE_TABLE: TABLE, SUSPENSE_SWITCHES: 'global,orders', SUSPENSE_FAIL_CLOSED_SWITCHES: 'orders' });
+
+    const declared = await handler(restApiEvent({ pathSwitch: 'orders' }), context);
+    const undeclared = await handler(restApiEvent({ pathSwitch: 'reports' }), context);
+
+    expect([declared.statusCode, undeclared.statusCode]).toEqual([200, 404]);
   });
 });

@@ -4,7 +4,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '../../functions/switch/dynamo-client';
 import type { SwitchSettings } from '../../functions/switch/schema';
 import type { LogLine } from '../../functions/switch/structured-log';
-import { InvalidSwitchNameError, SwitchStore } from '../../functions/switch/switch-store';
+import { InvalidSwitchNameError, SwitchStore, UndeclaredSwitchError } from '../../functions/switch/switch-store';
+import { FakeSwitchTable } from './fake-switch-table';
 import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
 import { countRequests, putRawSwitchItem, switchAttributes } from '../support/switch-items';
 
@@ -213,7 +214,7 @@ describe('switch store', () => {
 });
 
 describe('switch store when DynamoDB fails', () => {
-  it('serves the last known state as stale up to maxStaleSeconds past expiry, then the fail mode default', async () => {
+  it('holds a suspension however long DynamoDB fails, warning once per TTL past the staleness bound', async () => {
     const dynamo = await startDynamo();
     await dynamo.createSwitchTable(TABLE);
     await putRawSwitchItem(dynamo.client, TABLE, 'held', switchAttributes({ suspended: true, reason: 'maintenance' }));
@@ -227,18 +228,68 @@ describe('switch store when DynamoDB fails', () => {
     clock.advanceSeconds(4);
     const staleFromMemory = await store.readSwitch('held');
     const requestsWhileStale = requests.count();
-    clock.advanceSeconds(56); // 65 s after the read: 60 s past its expiry.
-    const fallback = await store.readSwitch('held');
+    clock.advanceSeconds(56); // 65 s after the read: 60 s past its expiry, the staleness bound.
+    const pastTheBound = await store.readSwitch('held');
+    clock.advanceSeconds(3600);
+    const anHourLater = await store.readSwitch('held');
 
-    expect(stale).toMatchObject({ switch: 'held', suspended: true, reason: 'maintenance', source: 'stale' });
-    expect(staleFromMemory).toMatchObject({ suspended: true, source: 'stale' });
+    const suspended = { switch: 'held', suspended: true, reason: 'maintenance', source: 'stale' };
+    expect(stale).toMatchObject(suspended);
+    expect(staleFromMemory).toMatchObject(suspended);
     // The failed read is not retried on every call: the next request waits one TTL.
     expect(requestsWhileStale).toBe(requestsAfterFailure);
-    expect(fallback).toEqual({ switch: 'held', suspended: false, source: 'default' });
-    expect(logs).toEqual([
-      expect.objectContaining({ level: 'warn', msg: 'switch read failed', switch: 'held', source: 'stale', suspended: true }),
-      expect.objectContaining({ level: 'warn', msg: 'switch read failed', switch: 'held', source: 'default', suspended: false }),
+    expect(pastTheBound).toMatchObject(suspended);
+    expect(anHourLater).toMatchObject(suspended);
+    const failed = expect.objectContaining({ level: 'warn', msg: 'switch read failed', switch: 'held', source: 'stale', suspended: true });
+    const held = (staleSeconds: number) =>
+      ({ level: 'warn', msg: 'suspension held past the staleness bound', switch: 'held', lastReadAt: iso(T0), staleSeconds });
+    expect(logs).toEqual([failed, failed, held(65), failed, held(3665)]);
+  });
+
+  it('serves a switch last read active as stale up to maxStaleSeconds past expiry, then the fail mode default', async () => {
+    const dynamo = await startDynamo();
+    await dynamo.createSwitchTable(TABLE);
+    await putRawSwitchItem(dynamo.client, TABLE, 'running', switchAttributes({ suspended: false }));
+    const { store, clock, logs } = storeAt(dynamo.endpoint, { cacheTtlSeconds: 5, maxStaleSeconds: 60, failMode: 'closed' });
+    await store.readSwitch('running');
+
+    await dynamo.stop();
+    clock.advanceSeconds(5);
+    const stale = await store.readSwitch('running');
+    clock.advanceSeconds(59.999);
+    const lastStale = await store.readSwitch('running');
+    clock.advanceSeconds(0.001);
+    const pastTheBound = await store.readSwitch('running');
+
+    expect(stale).toMatchObject({ switch: 'running', suspended: false, source: 'stale' });
+    expect(lastStale).toMatchObject({ switch: 'running', suspended: false, source: 'stale' });
+    expect(pastTheBound).toEqual({ switch: 'running', suspended: true, reason: 'the switch could not be read; failing closed', source: 'default' });
+    expect(logs.map((line) => [line.msg, line.source])).toEqual([
+      ['switch read failed', 'stale'],
+      ['switch read failed', 'stale'],
+      ['switch read failed', 'default'],
     ]);
+  });
+
+  it('lifts a held suspension when its own until passes, and then applies the fail policy past the bound', async () => {
+    const dynamo = await startDynamo();
+    await dynamo.createSwitchTable(TABLE);
+    await putRawSwitchItem(dynamo.client, TABLE, 'window', switchAttributes({ suspended: true, reason: 'deploy', until: iso(T0 + 120_000) }));
+    const { store, clock } = storeAt(dynamo.endpoint, { cacheTtlSeconds: 5, maxStaleSeconds: 60, failMode: 'open' });
+    await store.readSwitch('window');
+
+    await dynamo.stop();
+    clock.advanceSeconds(119.999);
+    const before = await store.readSwitch('window');
+    clock.advanceSeconds(0.001);
+    const atUntil = await store.readSwitch('window');
+    clock.advanceSeconds(5);
+    const nextFailure = await store.readSwitch('window');
+
+    expect(before).toMatchObject({ suspended: true, source: 'stale', until: iso(T0 + 120_000) });
+    expect(atUntil).toMatchObject({ suspended: false, source: 'stale' });
+    // 125 s after the last read, past its 65 s staleness bound: nothing usable is known, the fail mode answers.
+    expect(nextFailure).toEqual({ switch: 'window', suspended: false, source: 'default' });
   });
 
   it('answers suspended when failing closed and nothing is known', async () => {
@@ -385,6 +436,122 @@ describe('switch store with malformed items', () => {
 
     expect(state).toMatchObject({ suspended: true, reason: 'r', source: 'cached' });
     expect(state).not.toHaveProperty('until');
+  });
+});
+
+describe('switch store policy per switch', () => {
+  /** A store over the in-memory table, for reads by the thousand in simulated time. */
+  function fakeStore(settings: Partial<SwitchSettings>, maxCachedSwitches?: number) {
+    const table = new FakeSwitchTable();
+    const clock = new ManualClock(T0);
+    const logs: LogLine[] = [];
+    const store = new SwitchStore({
+      tableName: TABLE,
+      client: table.client,
+      clock: clock.now,
+      log: (line) => logs.push(line),
+      settings: { cacheTtlSeconds: 5, maxStaleSeconds: 60, ...settings },
+      ...(maxCachedSwitches !== undefined ? { maxCachedSwitches } : {}),
+    });
+    return { store, table, clock, logs };
+  }
+
+  it('answers a fail-closed switch suspended when nothing is known and DynamoDB fails, others by the fail mode', async () => {
+    const { store, table } = fakeStore({ failMode: 'open', failClosedSwitches: ['payments'] });
+    table.mode = 'refusing';
+
+    const payments = await store.readSwitch('payments');
+    const orders = await store.readSwitch('orders');
+
+    expect(payments).toEqual({ switch: 'payments', suspended: true, reason: 'the switch could not be read; failing closed', source: 'default' });
+    expect(orders).toEqual({ switch: 'orders', suspended: false, source: 'default' });
+  });
+
+  it('refuses a name outside the declared switches without a read or a cache entry', async () => {
+    const { store, table } = fakeStore({ switches: ['global', 'orders'] });
+
+    await expect(store.readSwitch('reports')).rejects.toEqual(new UndeclaredSwitchError('reports'));
+    await expect(store.readSwitch('orders')).resolves.toMatchObject({ switch: 'orders', source: 'fresh' });
+    for (let i = 0; i < 1500; i += 1) await expect(store.readSwitch(`flood-${i}`)).rejects.toBeInstanceOf(UndeclaredSwitchError);
+
+    expect(table.reads.map((read) => read.name)).toEqual(['orders']);
+    expect(store.cachedSwitchCount).toBe(1);
+  });
+
+  it.each([
+    [{ switches: ['orders'] }, 'settings.switches must include the default switch "global"'],
+    [{ switches: ['global'], failClosedSwitches: ['payments'] }, 'settings.switches must include every fail-closed switch (missing "payments")'],
+    [{ switches: [] }, 'settings.switches must be a list of at least one switch names (each matching /^[A-Za-z0-9._-]{1,64}$/), got []'],
+    [{ failClosedSwitches: ['a b'] }, 'settings.failClosedSwitches must be a list of switch names (each matching /^[A-Za-z0-9._-]{1,64}$/), got ["a b"]'],
+    [{ failClosedSwitches: ['x', 'x'] }, 'settings.failClosedSwitches must not name a switch twice, got ["x","x"]'],
+  ] as const)('refuses settings %j', (settings, message) => {
+    expect(() => fakeStore(settings as Partial<SwitchSettings>)).toThrow(message);
+  });
+
+  it('keeps a switch read suspended through a flood of 1,500 names in one TTL, and holds it when DynamoDB then fails', async () => {
+    const { store, table, clock } = fakeStore({ failMode: 'open' });
+    table.items.set('orders', { suspended: { BOOL: true }, reason: { S: 'incident 7' } });
+    await store.readSwitch('orders');
+
+    for (let i = 0; i < 1500; i += 1) await store.readSwitch(`name-${i}`);
+    table.mode = 'refusing';
+    clock.advanceSeconds(5);
+    const afterFlood = await store.readSwitch('orders');
+
+    expect(store.cachedSwitchCount).toBe(1000);
+    expect(afterFlood).toMatchObject({ switch: 'orders', suspended: true, reason: 'incident 7', source: 'stale' });
+    expect(table.reads.filter((read) => read.name === 'orders').map((read) => read.outcome)).toEqual(['answered', 'refused']);
+  });
+
+  it('evicts an entry last read suspended once its until has passed', async () => {
+    const { store, table, clock } = fakeStore({}, 2);
+    table.items.set('brief', { suspended: { BOOL: true }, until: { S: iso(T0 + 1000) } });
+    await store.readSwitch('brief');
+    clock.advanceSeconds(1);
+
+    await store.readSwitch('a');
+    await store.readSwitch('b');
+    await store.readSwitch('brief');
+
+    expect(table.reads.map((read) => read.name)).toEqual(['brief', 'a', 'b', 'brief']);
+  });
+
+  it('holds a suspension when the item turns malformed, and logs the item problem', async () => {
+    const { store, table, clock, logs } = fakeStore({ failMode: 'open' });
+    table.items.set('orders', { suspended: { BOOL: true }, reason: { S: 'incident 7' } });
+    await store.readSwitch('orders');
+    table.items.set('orders', { suspended: { S: 'no' } });
+    clock.advanceSeconds(5);
+
+    const state = await store.readSwitch('orders');
+
+    expect(state).toMatchObject({ suspended: true, reason: 'incident 7', source: 'stale' });
+    expect(logs).toEqual([{ level: 'warn', msg: 'switch item is malformed', switch: 'orders', source: 'stale', suspended: true, problem: 'attribute "suspended" is a string, expected a boolean' }]);
+  });
+
+  it('lifts a suspension at the first successful read that says active', async () => {
+    const { store, table, clock } = fakeStore({});
+    table.items.set('orders', { suspended: { BOOL: true }, reason: { S: 'incident 7' } });
+    await store.readSwitch('orders');
+    table.mode = 'refusing';
+    clock.advanceSeconds(500);
+    await store.readSwitch('orders');
+    table.mode = 'up';
+    table.items.set('orders', { suspended: { BOOL: false } });
+    clock.advanceSeconds(5);
+
+    expect(await store.readSwitch('orders')).toMatchObject({ suspended: false, source: 'fresh' });
+  });
+
+  it('cuts a reason longer than the write limit to 500 characters', async () => {
+    const { store, table, logs } = fakeStore({});
+    table.items.set('huge', { suspended: { BOOL: true }, reason: { S: '😀'.repeat(350_000 / 4) } });
+
+    const state = await store.readSwitch('huge');
+
+    expect([...state.reason!]).toHaveLength(500);
+    expect(state.reason!.endsWith('😀…')).toBe(true);
+    expect(logs).toEqual([expect.objectContaining({ msg: 'switch item has unusable attributes', warnings: ['attribute "reason" is 87500 characters long; cut to 500'] })]);
   });
 });
 

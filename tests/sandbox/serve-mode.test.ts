@@ -21,21 +21,11 @@ describe('npm start -- --serve', () => {
   const port = (url: string) => Number(new URL(url).port);
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const waitForTtl = () => sleep(CACHE_TTL_SECONDS * 1000 + 150);
-  /** The CLI in "another terminal": only the printed variables point it at the sandbox. */
-  const cli = (...args: string[]) =>
-    runSuspenseCli(args, {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      AWS_ENDPOINT_URL_DYNAMODB: vars.AWS_ENDPOINT_URL_DYNAMODB,
-      AWS_ENDPOINT_URL_LAMBDA: vars.AWS_ENDPOINT_URL_LAMBDA,
-      SUSPENSE_TABLE: vars.SUSPENSE_TABLE,
-      AWS_REGION: vars.AWS_REGION,
-      AWS_ACCESS_KEY_ID: vars.AWS_ACCESS_KEY_ID,
-      AWS_SECRET_ACCESS_KEY: vars.AWS_SECRET_ACCESS_KEY,
-    });
+  /** The CLI in "another terminal": the printed variables, and nothing else, point it at the sandbox. */
+  const cli = (...args: string[]) => runSuspenseCli(args, { PATH: process.env.PATH, HOME: process.env.HOME, ...vars });
   /** The check function's answer (an API Gateway proxy response) to the console test event, through the SDK. */
   const invokeCheck = async () => {
-    const output = await lambda.send(new InvokeCommand({ FunctionName: vars.FUNCTION_NAME, LogType: 'Tail', Payload: CONSOLE_TEST_EVENT }));
+    const output = await lambda.send(new InvokeCommand({ FunctionName: vars.SUSPENSE_FUNCTION, LogType: 'Tail', Payload: CONSOLE_TEST_EVENT }));
     const response = JSON.parse(Buffer.from(output.Payload ?? []).toString('utf8'));
     return { output, response, body: JSON.parse(response.body), logTail: Buffer.from(output.LogResult ?? '', 'base64').toString('utf8') };
   };
@@ -74,7 +64,7 @@ describe('npm start -- --serve', () => {
       AWS_ENDPOINT_URL_LAMBDA: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       FUNCTION_URL: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/),
       SUSPENSE_TABLE: 'suspense-switches-dev',
-      FUNCTION_NAME: 'suspense-check-dev',
+      SUSPENSE_FUNCTION: 'suspense-check-dev',
       AWS_REGION: 'eu-west-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
@@ -96,13 +86,15 @@ describe('npm start -- --serve', () => {
     expect(logLine).toMatchObject({ msg: 'check', requestId: output.$metadata.requestId, statusCode: 200, switch: 'global', suspended: false });
   });
 
-  it('follows the CLI: suspend -> invoke says 503 with Retry-After -> resume -> 200 after the cache TTL', async () => {
+  it('follows the CLI with only the printed variables: suspend -> invoke says 503 with Retry-After -> resume -> 200 after the cache TTL', async () => {
     const suspend = await cli('suspend', 'global', '--reason', 'serve-mode test', '--until', '30m');
     expect({ exitCode: suspend.exitCode, stderr: suspend.stderr }).toEqual({ exitCode: 0, stderr: '' });
     await waitForTtl();
 
     const suspended = await invokeCheck();
-    const invokedByCli = await cli('invoke', '--function', vars.FUNCTION_NAME as string, '--json');
+    const invokedByCli = await cli('invoke', '--json');
+    const status = await cli('status', 'global', '--json');
+    const list = await cli('list', '--json');
 
     expect(suspended.response.statusCode).toBe(503);
     expect(Number(suspended.response.headers['retry-after'])).toBeGreaterThan(1700);
@@ -110,9 +102,11 @@ describe('npm start -- --serve', () => {
     expect(suspended.body).toMatchObject({ switch: 'global', suspended: true, reason: 'serve-mode test' });
     expect(invokedByCli.exitCode).toBe(0);
     const view = JSON.parse(invokedByCli.stdout);
-    expect(view).toMatchObject({ function: vars.FUNCTION_NAME, statusCode: 200, executedVersion: '$LATEST', functionError: null });
+    expect(view).toMatchObject({ function: vars.SUSPENSE_FUNCTION, statusCode: 200, executedVersion: '$LATEST', functionError: null });
     expect(view.payload.statusCode).toBe(503);
     expect(view.logTail).toContain('"statusCode":503');
+    expect({ exitCode: status.exitCode, view: JSON.parse(status.stdout) }).toMatchObject({ exitCode: 0, view: { switch: 'global', state: 'suspended' } });
+    expect({ exitCode: list.exitCode, switches: JSON.parse(list.stdout).map((v: { switch: string }) => v.switch) }).toEqual({ exitCode: 0, switches: ['global'] });
 
     const resume = await cli('resume', 'global');
     expect(resume.exitCode).toBe(0);
@@ -143,8 +137,8 @@ describe('npm start -- --serve', () => {
 
   it('answers bad requests as the real service does, and keeps serving', async () => {
     const unknown = await lambda.send(new InvokeCommand({ FunctionName: 'no-such-function', Payload: CONSOLE_TEST_EVENT })).catch((error: unknown) => error);
-    const malformed = await lambda.send(new InvokeCommand({ FunctionName: vars.FUNCTION_NAME, Payload: Buffer.from('{not json') })).catch((error: unknown) => error);
-    const wrongMethod = await fetch(`${vars.AWS_ENDPOINT_URL_LAMBDA}/2015-03-31/functions/${vars.FUNCTION_NAME}/invocations`);
+    const malformed = await lambda.send(new InvokeCommand({ FunctionName: vars.SUSPENSE_FUNCTION, Payload: Buffer.from('{not json') })).catch((error: unknown) => error);
+    const wrongMethod = await fetch(`${vars.AWS_ENDPOINT_URL_LAMBDA}/2015-03-31/functions/${vars.SUSPENSE_FUNCTION}/invocations`);
 
     expect(unknown).toBeInstanceOf(ResourceNotFoundException);
     expect((unknown as Error).message).toBe('Function not found: arn:aws:lambda:eu-west-1:111111111111:function:no-such-function');

@@ -96,3 +96,36 @@ export function functionUrlEvent(options: { rawPath?: string; querySwitch?: stri
     isBase64Encoded: false,
   };
 }
+
+/**
+ * A REST API (v1) event for a greedy `/{proxy+}` resource: the path is the caller's, no `switch` path parameter.
+ * (Also what a REST API's `ANY /{proxy+}` sends for `/`, with `path` `/` and no parameters.)
+ */
+export function restApiProxyEvent(requestPath: string): APIGatewayProxyEvent {
+  const event = restApiEvent();
+  return {
+    ...event,
+    resource: '/{proxy+}',
+    path: requestPath,
+    pathParameters: requestPath === '/' ? null : { proxy: requestPath.slice(1) },
+    requestContext: { ...event.requestContext, resourcePath: '/{proxy+}', path: `/prod${requestPath}` },
+  };
+}
+
+/**
+ * An HTTP API (v2) event for a route without a `switch` parameter: `$default`, or a greedy `GET /{proxy+}`. On a
+ * named stage (`stage` other than `$default`), `rawPath` starts with the stage, as API Gateway sends it.
+ */
+export function httpApiRouteEvent(options: { routeKey: '$default' | 'GET /{proxy+}'; path: string; stage?: string }): APIGatewayProxyEventV2 {
+  const event = httpApiEvent();
+  const stage = options.stage ?? '$default';
+  const rawPath = stage === '$default' ? options.path : `/${stage}${options.path === '/' ? '' : options.path}`;
+  const { pathParameters: _none, ...withoutParameters } = event;
+  return {
+    ...withoutParameters,
+    routeKey: options.routeKey,
+    rawPath,
+    ...(options.routeKey === '$default' || options.path === '/' ? {} : { pathParameters: { proxy: options.path.slice(1) } }),
+    requestContext: { ...event.requestContext, routeKey: options.routeKey, stage, http: { ...event.requestContext.http, path: rawPath } },
+  };
+}
