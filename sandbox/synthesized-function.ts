@@ -9,7 +9,10 @@ import { LOG_LEVELS, type FunctionDefinition, type LogLevel } from './function-d
 
 /** What `cdktf synth` wrote for the sandboxed environment. */
 export interface SynthesizedFunction {
+  /** The check function. */
   readonly definition: FunctionDefinition;
+  /** The alarm trip function, when the environment declares trips. */
+  readonly tripDefinition?: FunctionDefinition;
   /** The stack's folder in the synth output (cdk.tf.json and assets/). */
   readonly stackDir: string;
   readonly synthMs: number;
@@ -51,7 +54,8 @@ export function readSynthesizedFunction(outdir: string, env: NodeJS.ProcessEnv =
   if (!entry) throw new Error(`the synth output has no stack "${stackName}" (found: ${Object.keys(manifest.stacks).join(', ')})`);
   const stackDir = path.join(outdir, entry.workingDirectory);
   const stack = JSON.parse(fs.readFileSync(path.join(outdir, entry.synthesizedStackPath), 'utf8')) as StackJson;
-  return { definition: readFunctionDefinition(stackName, stack, stackDir), stackDir };
+  const tripDefinition = config.trips.length > 0 ? readFunctionDefinition(stackName, stack, stackDir, config.tripFunctionName) : undefined;
+  return { definition: readFunctionDefinition(stackName, stack, stackDir, config.functionName), ...(tripDefinition ? { tripDefinition } : {}), stackDir };
 }
 
 type StackJson = {
@@ -59,10 +63,13 @@ type StackJson = {
   resource?: Record<string, Record<string, Record<string, unknown>>>;
 };
 
-/** The stack's only aws_lambda_function, read into what a runtime needs; throws on anything it cannot honour. */
-export function readFunctionDefinition(stackName: string, stack: StackJson, stackDir: string): FunctionDefinition {
-  const functions = Object.values(stack.resource?.aws_lambda_function ?? {});
-  if (functions.length !== 1) throw new Error(`stack ${stackName} declares ${functions.length} Lambda functions; the sandbox runs exactly one`);
+/**
+ * The stack's aws_lambda_function named `functionName`, read into what a runtime needs; throws on anything it
+ * cannot honour.
+ */
+export function readFunctionDefinition(stackName: string, stack: StackJson, stackDir: string, functionName: string): FunctionDefinition {
+  const functions = Object.values(stack.resource?.aws_lambda_function ?? {}).filter((candidate) => candidate.function_name === functionName);
+  if (functions.length !== 1) throw new Error(`stack ${stackName} declares ${functions.length} Lambda functions named ${functionName}; the sandbox runs exactly one`);
   const resource = functions[0] as LambdaFunctionJson;
   const provider = stack.provider?.aws?.[0];
   const region = literal(provider?.region, 'provider region');
