@@ -28,8 +28,8 @@ const INTERNAL_ERROR = 'internal error';
 
 /**
  * The check: which switch the event names, its state from the store, and the answer in the API Gateway proxy
- * format (200 active, 503 suspended, 400 unusable event, 404 a switch outside SUSPENSE_SWITCHES, 500 otherwise). Logs exactly one JSON line per
- * invocation with the switch, the status, where the state came from and the latency.
+ * format (200 active, 503 suspended, 400 unusable event, 404 a switch outside SUSPENSE_SWITCHES, 500 otherwise).
+ * Logs exactly one JSON line per invocation with the switch, the status, where the state came from and the latency.
  */
 export function createCheckHandler(dependencies: CheckDependencies): CheckHandler {
   const { setup } = dependencies;
