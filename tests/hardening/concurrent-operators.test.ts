@@ -202,7 +202,13 @@ describe('many operators on one switch', () => {
     // What landed is exactly what reported success; a refused write changed nothing.
     expect(landedWrites(proxy.requests).map((write) => write.reason).sort()).toEqual(written.map((outcome) => outcome.operation.reason).sort());
     const last = written.find((outcome) => outcome.result.record.version === written.length)!;
-    expect(final).toEqual({
+    const { history, ...state } = final ?? {};
+    // The history holds the newest 50 of those writes, in version order, each with its own writer's reason and by.
+    const inVersionOrder = [...written].sort((a, b) => a.result.record.version - b.result.record.version).slice(-50);
+    expect((history as Array<Record<string, unknown>>).map((entry) => [entry.version, entry.replacedVersion, entry.reason, entry.by])).toEqual(
+      inVersionOrder.map((outcome) => [outcome.result.record.version, outcome.result.record.version - 1, outcome.operation.reason, outcome.operation.by]),
+    );
+    expect(state).toEqual({
       switch: 'contended',
       suspended: last.operation.suspend,
       reason: last.operation.reason,
