@@ -1,6 +1,6 @@
 /** `suspense history <switch>`: who changed a switch, when and why, newest first. */
 import { MAX_REASON_LENGTH } from '../functions/switch/schema';
-import { getSwitchHistory, type HistoryEntry } from '../functions/switch/switch-writes';
+import { getSwitchHistory, type HistoryEntry } from '../functions/switch/switch-operations';
 import type { CliIo } from './cli-io';
 import type { HistoryCommand } from './commands';
 import { EXIT } from './errors';

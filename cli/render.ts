@@ -4,7 +4,7 @@
  */
 import { MAX_OPERATOR_LENGTH } from '../functions/switch/switch-input';
 import { isSuspendedAt } from '../functions/switch/switch-item';
-import type { StoredSwitch } from '../functions/switch/switch-writes';
+import type { StoredSwitch } from '../functions/switch/switch-operations';
 import { cutText, terminalText } from './terminal-text';
 
 /** A switch in `--json` output. Fields are never omitted, so scripts can rely on the shape. */

@@ -4,9 +4,9 @@ import {
   listSwitches,
   resumeSwitch,
   suspendSwitch,
-  type SwitchTable,
+  type SwitchTableClient,
   type SwitchWriteResult,
-} from '../functions/switch/switch-writes';
+} from '../functions/switch/switch-operations';
 import { endpointOverrideNote, resolveResource, withAwsClient } from './aws-session';
 import type { CliIo } from './cli-io';
 import type { ResumeCommand, StatusCommand, SuspendCommand, TableCommand } from './commands';
@@ -20,7 +20,7 @@ import { terminalJson, terminalText } from './terminal-text';
  * Runs `work` on the command's switch table: --table, the --stack output `table_name` (in the region of its
  * `table_arn`, unless --region says otherwise) or $SUSPENSE_TABLE, within the command's --timeout.
  */
-export async function withSwitchTable<T>(command: TableCommand, io: CliIo, work: (table: SwitchTable, abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withSwitchTable<T>(command: TableCommand, io: CliIo, work: (table: SwitchTableClient, abortSignal: AbortSignal) => Promise<T>): Promise<T> {
   const found = await resolveResource(command.table, 'table_name', command.command, io, checkTableName);
   const note = endpointOverrideNote(command.table, 'DynamoDB', io.env);
   if (note) io.stderr(note);

@@ -3,7 +3,7 @@
  * on each fresh read, so a concurrent operator's write is always seen before the trip writes.
  */
 import { MAX_REASON_LENGTH } from '../switch/schema';
-import type { CurrentSwitch, SwitchChange } from '../switch/switch-writes';
+import type { CurrentSwitch, SwitchChange } from '../switch/switch-operations';
 import { isSuspendedAt, parseIsoUtc } from '../switch/switch-item';
 import type { AlarmStateChange } from './alarm-event';
 import { tripDurationMs, type TripConfig } from './trip-config';

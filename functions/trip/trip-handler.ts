@@ -1,12 +1,12 @@
 import { describeError, writeLogLine, type LogWriter } from '../switch/structured-log';
-import { changeSwitch, type SwitchTable } from '../switch/switch-writes';
+import { changeSwitch, type SwitchTableClient } from '../switch/switch-operations';
 import { parseAlarmEvent } from './alarm-event';
 import type { TripConfig } from './trip-config';
 import { decideTrip, type TripOutcome } from './trip-decision';
 
 /** What the trip needs; `problem` when the environment could not configure it. */
 export type TripSetup =
-  | { readonly ok: true; readonly table: SwitchTable; readonly trips: readonly TripConfig[] }
+  | { readonly ok: true; readonly table: SwitchTableClient; readonly trips: readonly TripConfig[] }
   | { readonly ok: false; readonly problem: string };
 
 export interface TripDependencies {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { suspendSwitch } from '../../functions/switch/switch-writes';
+import { suspendSwitch } from '../../functions/switch/switch-operations';
 import { startDynamo, type LocalDynamo } from '../support/dynalite';
 import { baseEnv, inBatches, runCli, tableSnapshot, type CliResult } from './cli-harness';
 

@@ -1,4 +1,4 @@
-import { getSwitch } from '../../functions/switch/switch-writes';
+import { getSwitch } from '../../functions/switch/switch-operations';
 import { startDynamo, type LocalDynamo } from '../support/dynalite';
 import { baseEnv, runCli } from './cli-harness';
 

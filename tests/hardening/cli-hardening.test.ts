@@ -3,7 +3,7 @@
  * given hostile arguments: it ends in bounded time with one clear line and a non-zero exit, and the table is
  * exactly as it was.
  */
-import { getSwitch, suspendSwitch } from '../../functions/switch/switch-writes';
+import { getSwitch, suspendSwitch } from '../../functions/switch/switch-operations';
 import { baseEnv, inBatches, runCli, tableSnapshot, type CliResult } from '../cli/cli-harness';
 import { startDynamo, type LocalDynamo } from '../support/dynalite';
 import { FAULTS, startFaultProxy, type FaultMode, type FaultProxy } from '../support/fault-proxy';

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import { createDynamoClient } from '../../functions/switch/dynamo-client';
 import { SwitchStore } from '../../functions/switch/switch-store';
-import { resumeSwitch, suspendSwitch, type SwitchWriteResult } from '../../functions/switch/switch-writes';
+import { resumeSwitch, suspendSwitch, type SwitchWriteResult } from '../../functions/switch/switch-operations';
 import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
 import { FAULTS, startFaultProxy, type FaultMode, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy';
 
@@ -203,10 +203,15 @@ describe('many operators on one switch', () => {
     expect(landedWrites(proxy.requests).map((write) => write.reason).sort()).toEqual(written.map((outcome) => outcome.operation.reason).sort());
     const last = written.find((outcome) => outcome.result.record.version === written.length)!;
     const { history, ...state } = final ?? {};
-    // The history holds the newest 50 of those writes, in version order, each with its own writer's reason and by.
-    const inVersionOrder = [...written].sort((a, b) => a.result.record.version - b.result.record.version).slice(-50);
-    expect((history as Array<Record<string, unknown>>).map((entry) => [entry.version, entry.replacedVersion, entry.reason, entry.by])).toEqual(
-      inVersionOrder.map((outcome) => [outcome.result.record.version, outcome.result.record.version - 1, outcome.operation.reason, outcome.operation.by]),
+    // The history is the successful writes themselves, in version order, each with its writer's own by and reason.
+    const byVersion = [...written].sort((a, b) => a.result.record.version - b.result.record.version);
+    expect((history as Array<Record<string, unknown>>).map(({ version, replacedVersion, by, reason }) => ({ version, replacedVersion, by, reason }))).toEqual(
+      byVersion.slice(-50).map((outcome) => ({
+        version: outcome.result.record.version,
+        replacedVersion: outcome.result.record.version - 1,
+        by: outcome.operation.by,
+        reason: outcome.operation.reason,
+      })),
     );
     expect(state).toEqual({
       switch: 'contended',

@@ -1,4 +1,4 @@
-import { suspendSwitch, resumeSwitch, type SwitchTable } from '../../functions/switch/switch-writes';
+import { suspendSwitch, resumeSwitch, type SwitchTableClient } from '../../functions/switch/switch-operations';
 import { baseEnv, runCli } from '../cli/cli-harness';
 import { startDynamo, type LocalDynamo } from '../support/dynalite';
 
@@ -6,7 +6,7 @@ const NOW = Date.parse('2030-01-01T00:00:00.000Z');
 const at = (ms: number) => new Date(ms).toISOString();
 
 let dynamo: LocalDynamo;
-let table: SwitchTable;
+let table: SwitchTableClient;
 
 beforeAll(async () => {
   dynamo = await startDynamo();

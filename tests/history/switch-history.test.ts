@@ -2,7 +2,7 @@ import { DynamoDBClient, GetItemCommand, PutItemCommand, type AttributeValue } f
 import { MAX_HISTORY_ENTRIES, MAX_REASON_LENGTH } from '../../functions/switch/schema';
 import { MAX_OPERATOR_LENGTH } from '../../functions/switch/switch-input';
 import { SwitchStore } from '../../functions/switch/switch-store';
-import { changeSwitch, getSwitchHistory, resumeSwitch, suspendSwitch, type HistoryEntry, type SwitchTable } from '../../functions/switch/switch-writes';
+import { changeSwitch, getSwitchHistory, resumeSwitch, suspendSwitch, type HistoryEntry, type SwitchTableClient } from '../../functions/switch/switch-operations';
 import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
 
 const NOW = Date.parse('2030-01-01T00:00:00.000Z');
@@ -19,13 +19,13 @@ afterAll(async () => {
   await dynamo.stop();
 });
 
-async function newTable(): Promise<SwitchTable> {
+async function newTable(): Promise<SwitchTableClient> {
   const tableName = `history-${++tableCount}`;
   await dynamo.createSwitchTable(tableName);
   return { client: dynamo.client, tableName };
 }
 
-async function rawItem(table: SwitchTable, name: string): Promise<Record<string, AttributeValue>> {
+async function rawItem(table: SwitchTableClient, name: string): Promise<Record<string, AttributeValue>> {
   const { Item } = await dynamo.client.send(new GetItemCommand({ TableName: table.tableName, Key: { switch: { S: name } }, ConsistentRead: true }));
   if (!Item) throw new Error(`no item for ${name}`);
   return Item;

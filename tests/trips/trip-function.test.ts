@@ -2,7 +2,7 @@ import { UpdateCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { MAX_REASON_LENGTH } from '../../functions/switch/schema';
 import type { LogLine } from '../../functions/switch/structured-log';
 import { SwitchStore } from '../../functions/switch/switch-store';
-import { getSwitch, getSwitchHistory, resumeSwitch, suspendSwitch, type SwitchTable } from '../../functions/switch/switch-writes';
+import { getSwitch, getSwitchHistory, resumeSwitch, suspendSwitch, type SwitchTableClient } from '../../functions/switch/switch-operations';
 import type { TripConfig } from '../../functions/trip/trip-config';
 import { createTripHandler, type TripHandler } from '../../functions/trip/trip-handler';
 import { alarmStateChangeEvent, CONSOLE_TEST_EVENT, type AlarmStateChangeRequest } from '../../sandbox/events';
@@ -27,14 +27,14 @@ afterAll(async () => {
 });
 
 interface Rig {
-  readonly table: SwitchTable;
+  readonly table: SwitchTableClient;
   readonly trip: TripHandler;
   readonly logs: LogLine[];
   /** Moves the trip's clock. */
   setNow(ms: number): void;
 }
 
-async function rig(trips: readonly TripConfig[], client: SwitchTable['client'] = dynamo.client): Promise<Rig> {
+async function rig(trips: readonly TripConfig[], client: SwitchTableClient['client'] = dynamo.client): Promise<Rig> {
   const tableName = `trips-${++tableCount}`;
   await dynamo.createSwitchTable(tableName);
   const table = { client, tableName };
@@ -47,7 +47,7 @@ async function rig(trips: readonly TripConfig[], client: SwitchTable['client'] =
 const event = (state: AlarmStateChangeRequest['state'], stateAtMs: number, more: Partial<AlarmStateChangeRequest> = {}) =>
   alarmStateChangeEvent({ alarmName: ALARM, accountId: ACCOUNT, region: REGION, state, stateAt: new Date(stateAtMs), reason: `went ${state}`, ...more });
 
-const recordOf = async (table: SwitchTable, name = 'global') => {
+const recordOf = async (table: SwitchTableClient, name = 'global') => {
   const stored = await getSwitch(table, name);
   return stored.kind === 'record' ? stored.record : undefined;
 };

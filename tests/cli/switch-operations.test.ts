@@ -9,9 +9,9 @@ import {
   SwitchConflictError,
   SwitchInputError,
   SwitchWriteUnconfirmedError,
-  type SwitchTable,
+  type SwitchTableClient,
   type SwitchWriteResult,
-} from '../../functions/switch/switch-writes';
+} from '../../functions/switch/switch-operations';
 import { startDynamo, type LocalDynamo } from '../support/dynalite';
 import { tableSnapshot } from './cli-harness';
 
@@ -30,25 +30,25 @@ afterAll(async () => {
 });
 
 /** A table with one switch, for the cases that must leave it unchanged. */
-let shared: SwitchTable;
+let shared: SwitchTableClient;
 beforeAll(async () => {
   shared = await newTable();
   await suspendSwitch(shared, { name: 'global', reason: 'seeded', by: 'seed' }, { now });
 });
 
-async function newTable(): Promise<SwitchTable> {
+async function newTable(): Promise<SwitchTableClient> {
   const tableName = `writes-${++tableCount}`;
   await dynamo.createSwitchTable(tableName);
   return { client: dynamo.client, tableName };
 }
 
 /** The item as stored, without its history (tests/history/ covers that). */
-async function stateItem(table: SwitchTable, name: string): Promise<Record<string, AttributeValue> | undefined> {
+async function stateItem(table: SwitchTableClient, name: string): Promise<Record<string, AttributeValue> | undefined> {
   const { history: _history, ...state } = (await rawItem(table, name)) ?? {};
   return state;
 }
 
-async function rawItem(table: SwitchTable, name: string): Promise<Record<string, AttributeValue> | undefined> {
+async function rawItem(table: SwitchTableClient, name: string): Promise<Record<string, AttributeValue> | undefined> {
   const { Item } = await dynamo.client.send(new GetItemCommand({ TableName: table.tableName, Key: { switch: { S: name } }, ConsistentRead: true }));
   return Item;
 }
@@ -56,7 +56,7 @@ async function rawItem(table: SwitchTable, name: string): Promise<Record<string,
 type Send = (command: unknown, forward: () => Promise<unknown>) => Promise<unknown>;
 
 /** A document client whose requests pass through `intercept`, to stage races and lost answers. */
-function interceptedTable(table: SwitchTable, intercept: Send): SwitchTable {
+function interceptedTable(table: SwitchTableClient, intercept: Send): SwitchTableClient {
   const real = DynamoDBDocumentClient.from(dynamo.client);
   const client = { send: (command: never, options: never) => intercept(command, () => real.send(command, options)) };
   return { ...table, client: client as unknown as DynamoDBDocumentClient };

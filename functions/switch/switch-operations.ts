@@ -25,8 +25,11 @@ export { SwitchConflictError, SwitchWriteUnconfirmedError };
 export { SwitchInputError, validateResumeInput, validateSuspendInput, validateSwitchName, type ResumeInput, type SuspendInput };
 export type { HistoryEntry };
 
-/** Where switches live: a client (plain or document) and the table's name. */
-export interface SwitchTable {
+/**
+ * Where switches live: a client (plain or document) and the table's name. (The construct that creates the table is
+ * SwitchTable, in stacks/.)
+ */
+export interface SwitchTableClient {
   readonly client: DynamoDBClient | DynamoDBDocumentClient;
   readonly tableName: string;
 }
@@ -87,7 +90,7 @@ export type SwitchDecision = (current: CurrentSwitch, nowMs: number) => SwitchCh
 const DEFAULT_MAX_ATTEMPTS = 5;
 
 /** Reads one switch with a strongly consistent read: an operator acts on what is there now. */
-export async function getSwitch(table: SwitchTable, name: string, options: SwitchReadOptions = {}): Promise<StoredSwitch> {
+export async function getSwitch(table: SwitchTableClient, name: string, options: SwitchReadOptions = {}): Promise<StoredSwitch> {
   const validName = validateSwitchName(name);
   return toStoredSwitch(validName, await readItem(table, validName, options.abortSignal, STATE_PROJECTION));
 }
@@ -96,7 +99,7 @@ export async function getSwitch(table: SwitchTable, name: string, options: Switc
  * The switch's history, newest first (at most MAX_HISTORY_ENTRIES); empty when the switch has no item or none
  * was recorded. A strongly consistent read of the history attribute alone.
  */
-export async function getSwitchHistory(table: SwitchTable, name: string, options: SwitchReadOptions = {}): Promise<HistoryEntry[]> {
+export async function getSwitchHistory(table: SwitchTableClient, name: string, options: SwitchReadOptions = {}): Promise<HistoryEntry[]> {
   const validName = validateSwitchName(name);
   const output = await documentClientOf(table.client).send(
     new GetCommand({
@@ -112,7 +115,7 @@ export async function getSwitchHistory(table: SwitchTable, name: string, options
 }
 
 /** Every switch that has an item, sorted by name (a paginated, consistent Scan: switch tables are small). */
-export async function listSwitches(table: SwitchTable, options: SwitchReadOptions = {}): Promise<StoredSwitch[]> {
+export async function listSwitches(table: SwitchTableClient, options: SwitchReadOptions = {}): Promise<StoredSwitch[]> {
   const client = documentClientOf(table.client);
   const found: StoredSwitch[] = [];
   let startKey: Record<string, unknown> | undefined;
@@ -133,7 +136,7 @@ export async function listSwitches(table: SwitchTable, options: SwitchReadOption
 
 /** Suspends a switch: `suspended` true, the reason, and `until` (removed when not given). */
 export async function suspendSwitch(
-  table: SwitchTable,
+  table: SwitchTableClient,
   input: SuspendInput,
   options: SwitchWriteOptions = {},
 ): Promise<SwitchWriteResult> {
@@ -145,7 +148,7 @@ export async function suspendSwitch(
 
 /** Resumes a switch: `suspended` false, `until` removed, the reason replaced (or removed when not given). */
 export async function resumeSwitch(
-  table: SwitchTable,
+  table: SwitchTableClient,
   input: ResumeInput,
   options: SwitchWriteOptions = {},
 ): Promise<SwitchWriteResult> {
@@ -160,7 +163,7 @@ export async function resumeSwitch(
  * alarm trip; the change is validated like an operator's, and written as conditionally.
  */
 export async function changeSwitch(
-  table: SwitchTable,
+  table: SwitchTableClient,
   name: string,
   decide: SwitchDecision,
   options: SwitchWriteOptions = {},
@@ -187,7 +190,7 @@ function definitely(result: SwitchWriteResult | undefined): SwitchWriteResult {
 type RawItem = Record<string, unknown> | undefined;
 
 async function writeSwitch(
-  table: SwitchTable,
+  table: SwitchTableClient,
   name: string,
   expectedVersion: number | undefined,
   options: SwitchWriteOptions,
@@ -270,7 +273,7 @@ async function writeSwitch(
 }
 
 async function sendUpdate(
-  table: SwitchTable,
+  table: SwitchTableClient,
   current: RawItem,
   intended: SwitchRecord,
   history: readonly HistoryEntry[],
@@ -331,7 +334,7 @@ async function sendUpdate(
 
 /** The whole item (writes need its history), or only the attributes `projection` names. */
 async function readItem(
-  table: SwitchTable,
+  table: SwitchTableClient,
   name: string,
   signal: AbortSignal | undefined,
   projection?: typeof STATE_PROJECTION,
