@@ -79,7 +79,7 @@ export class AlarmTrips extends Construct {
       const rule = new CloudwatchEventRule(this, `rule-${trip.switch}`, {
         name: ruleName,
         description: `Alarm state changes that trip switch "${trip.switch}"`,
-        eventPattern: JSON.stringify(tripEventPattern(trip)),
+        eventPattern: JSON.stringify(tripEventPattern(trip, accountId)),
         state: 'ENABLED',
       });
       this.rules.push(rule);
@@ -113,7 +113,10 @@ export function tripStatementId(trip: Pick<TripConfig, 'switch'>): string {
   return `trip-${trip.switch.replace(/\./g, '_')}`;
 }
 
-/** The event pattern of a trip's rule: state changes of its alarms, whatever the state (OK may resume). */
-export function tripEventPattern(trip: Pick<TripConfig, 'alarmNames'>): Record<string, unknown> {
-  return { source: [ALARM_EVENT_SOURCE], 'detail-type': [ALARM_EVENT_DETAIL_TYPE], detail: { alarmName: [...trip.alarmNames] } };
+/**
+ * The event pattern of a trip's rule: state changes of its alarms, whatever the state (OK may resume), from the
+ * stack's own account only: a bus that accepts other accounts' events must not let their same-named alarms trip.
+ */
+export function tripEventPattern(trip: Pick<TripConfig, 'alarmNames'>, accountId: string): Record<string, unknown> {
+  return { source: [ALARM_EVENT_SOURCE], 'detail-type': [ALARM_EVENT_DETAIL_TYPE], account: [accountId], detail: { alarmName: [...trip.alarmNames] } };
 }

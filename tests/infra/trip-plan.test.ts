@@ -46,12 +46,13 @@ describeWithTerraform('offline plan of the dev trips (real Terraform and AWS pro
     ]);
   });
 
-  it("matches exactly the dev alarm's state changes from CloudWatch on the default bus", () => {
+  it("matches exactly the dev alarm's state changes from CloudWatch in its own account, on the default bus", () => {
     const rule = only('aws_cloudwatch_event_rule');
     expect(rule).toMatchObject({ name: RULE, event_bus_name: 'default', state: 'ENABLED' });
     expect(JSON.parse(rule.event_pattern)).toEqual({
       source: ['aws.cloudwatch'],
       'detail-type': ['CloudWatch Alarm State Change'],
+      account: [ACCOUNT],
       detail: { alarmName: [DEV_TRIP_ALARM] },
     });
   });

@@ -61,9 +61,9 @@ describe('AlarmTrips construct', () => {
     ]);
 
     expect(Object.values(json.resource.aws_lambda_function)).toHaveLength(1);
-    expect(Object.values<Record<string, string>>(json.resource.aws_cloudwatch_event_rule).map((rule) => [rule.name, JSON.parse(rule.event_pattern!).detail])).toEqual([
-      ['suspense-trip-qa-global', { alarmName: ['a'] }],
-      ['suspense-trip-qa-orders.v2', { alarmName: ['b', 'c'] }],
+    expect(Object.values<Record<string, string>>(json.resource.aws_cloudwatch_event_rule).map((rule) => [rule.name, JSON.parse(rule.event_pattern!)])).toEqual([
+      ['suspense-trip-qa-global', { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], account: ['123456789012'], detail: { alarmName: ['a'] } }],
+      ['suspense-trip-qa-orders.v2', { source: ['aws.cloudwatch'], 'detail-type': ['CloudWatch Alarm State Change'], account: ['123456789012'], detail: { alarmName: ['b', 'c'] } }],
     ]);
     expect(Object.values<Record<string, string>>(json.resource.aws_cloudwatch_event_target).map((target) => target.arn)).toEqual(
       Array(2).fill('arn:aws:lambda:eu-west-1:123456789012:function:suspense-trip-qa'),
