@@ -67,7 +67,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 
   try {
-    progress('synthesizing the app as `cdktf synth` does (cdktf.json app, main.ts -> stacks/) ...');
+    progress('synthesizing the app as `cdktf synth` does (cdktf.json app, main.ts -> stacks/; unset account and bucket variables are placeholders: SUSPENSE_ALLOW_PLACEHOLDERS=local-sandbox) ...');
     const dynamoStarting = startDynamo();
     const xrayStarting = startXrayDaemonStub();
     // Registered before anything is awaited: whichever part fails, the others are stopped once they have started.
@@ -76,7 +76,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       starting.catch(() => undefined);
       stops.push(async () => (await starting.catch(() => undefined))?.stop());
     }
-    const synthesized = await synthesizeFunction(path.join(workDir, 'synth'), options.synthEnv ?? process.env);
+    const synthesized = await synthesizeFunction(path.join(workDir, 'synth'), 'local-sandbox', options.synthEnv ?? process.env);
     const [dynamo, xray] = await Promise.all([dynamoStarting, xrayStarting]);
     const { definition } = synthesized;
 

@@ -54,6 +54,7 @@ export class SuspenseStack extends TerraformStack {
       timeoutSeconds: config.timeoutSeconds,
       architecture: config.architecture,
       logRetentionDays: config.logRetentionDays,
+      reservedConcurrentExecutions: config.reservedConcurrentExecutions,
       environment: settingsToEnvironment(config.switchSettings),
     });
     this.table.grantRead(this.checkFunction);

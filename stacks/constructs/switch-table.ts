@@ -5,15 +5,16 @@ import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { ENV, SWITCH_KEY } from '../../functions/switch/schema';
 import type { TableBilling } from '../config';
+import { TABLE_DEFAULTS } from '../defaults';
 
 export interface SwitchTableProps {
   readonly tableName: string;
   readonly accountId: string;
   readonly region: string;
   readonly partition: string;
-  /** @default { mode: 'PAY_PER_REQUEST' } */
+  /** @default TABLE_DEFAULTS.billing ({ mode: 'PAY_PER_REQUEST' }) */
   readonly billing?: TableBilling;
-  /** DynamoDB deletion protection plus Terraform `prevent_destroy`. @default false */
+  /** DynamoDB deletion protection plus Terraform `prevent_destroy`. @default TABLE_DEFAULTS.deletionProtection (false) */
   readonly deletionProtection?: boolean;
 }
 
@@ -38,8 +39,8 @@ export class SwitchTable extends Construct {
 
   constructor(scope: Construct, id: string, props: SwitchTableProps) {
     super(scope, id);
-    const billing = props.billing ?? { mode: 'PAY_PER_REQUEST' };
-    const deletionProtection = props.deletionProtection ?? false;
+    const billing: TableBilling = props.billing ?? TABLE_DEFAULTS.billing;
+    const deletionProtection = props.deletionProtection ?? TABLE_DEFAULTS.deletionProtection;
     this.tableName = props.tableName;
     this.tableArn = `arn:${props.partition}:dynamodb:${props.region}:${props.accountId}:table/${props.tableName}`;
     this.table = new DynamodbTable(this, 'table', {

@@ -33,7 +33,16 @@ function synthIn(checkout: string, umask: number): string {
   const outdir = path.join(checkout, 'cdktf.out');
   execFileSync('sh', ['-c', `umask ${umask.toString(8)} && node tools/run-ts.js main.ts`], {
     cwd: checkout,
-    env: { PATH: process.env.PATH, HOME: os.homedir(), CDKTF_OUTDIR: outdir },
+    env: {
+      PATH: process.env.PATH,
+      HOME: os.homedir(),
+      CDKTF_OUTDIR: outdir,
+      // A deployable synth: real-shaped values, no placeholders.
+      SUSPENSE_STATE_BUCKET: 'acme-suspense-tfstate',
+      SUSPENSE_STATE_ACCOUNT_ID: '345678901234',
+      SUSPENSE_DEV_ACCOUNT_ID: '123456789012',
+      SUSPENSE_PROD_ACCOUNT_ID: '210987654321',
+    },
     stdio: 'pipe',
   });
   return outdir;

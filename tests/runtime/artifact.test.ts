@@ -41,7 +41,7 @@ describe('shipped check function artifact', () => {
   beforeAll(async () => {
     const outdir = tempDir('suspense-synth-');
     const app = new App({ outdir });
-    addStacks(app);
+    addStacks(app, { ...process.env, SUSPENSE_ALLOW_PLACEHOLDERS: 'test' });
     app.synth();
     definition = readSynthesizedFunction(outdir).definition;
 
