@@ -4,6 +4,7 @@ import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { ALARM_EVENT_DETAIL_TYPE, ALARM_EVENT_SOURCE } from '../../functions/trip/alarm-event';
 import { tripsToEnvironment, type TripConfig } from '../../functions/trip/trip-config';
+import { TRIP_FUNCTION_DEFAULTS } from '../defaults';
 import { NodejsFunction } from './nodejs-function';
 import type { SwitchTable } from './switch-table';
 
@@ -24,12 +25,8 @@ export interface AlarmTripsProps {
   readonly architecture?: 'arm64' | 'x86_64';
   /** @default 30 */
   readonly logRetentionDays?: number;
-  /**
-   * Concurrent executions kept for the trip function alone. Alarms fire when things go wrong, often when the
-   * account's concurrency is exhausted by the very load that tripped them; a reservation keeps the trip runnable
-   * then, and bounds how hard an event storm can hit the switch table. @default 2
-   */
-  readonly reservedConcurrency?: number;
+  /** Concurrent executions kept for the trip function alone. @default TRIP_FUNCTION_DEFAULTS.reservedConcurrentExecutions (2) */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -61,14 +58,13 @@ export class AlarmTrips extends Construct {
       accountId,
       region,
       partition,
-      // Writes with retries and conflict re-reads; the handler bounds its own work well inside this.
-      timeoutSeconds: 30,
-      memorySize: 256,
+      timeoutSeconds: TRIP_FUNCTION_DEFAULTS.timeoutSeconds,
+      memorySize: TRIP_FUNCTION_DEFAULTS.memorySize,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions ?? TRIP_FUNCTION_DEFAULTS.reservedConcurrentExecutions,
       ...(props.architecture ? { architecture: props.architecture } : {}),
       ...(props.logRetentionDays ? { logRetentionDays: props.logRetentionDays } : {}),
       environment: tripsToEnvironment(props.trips),
     });
-    this.tripFunction.function.reservedConcurrentExecutions = props.reservedConcurrency ?? 2;
     props.table.grantReadWrite(this.tripFunction);
 
     // Spelled from known values, like the table's ARN, so that the plan shows the target and the permission's

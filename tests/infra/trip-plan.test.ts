@@ -1,3 +1,4 @@
+import { TRIP_FUNCTION_DEFAULTS } from '../../stacks/defaults';
 import { DEV_TRIP_ALARM } from '../../stacks/environments';
 import { planOffline, terraformAvailability, type OfflinePlan, type PlannedResource } from '../support/offline-plan';
 import { synthesize, type Synthesized } from '../support/synth';
@@ -96,8 +97,9 @@ describeWithTerraform('offline plan of the dev trips (real Terraform and AWS pro
       function_name: TRIP_FUNCTION,
       runtime: 'nodejs22.x',
       handler: 'index.handler',
-      reserved_concurrent_executions: 2,
-      timeout: 30,
+      reserved_concurrent_executions: TRIP_FUNCTION_DEFAULTS.reservedConcurrentExecutions,
+      timeout: TRIP_FUNCTION_DEFAULTS.timeoutSeconds,
+      memory_size: TRIP_FUNCTION_DEFAULTS.memorySize,
       tracing_config: [{ mode: 'Active' }],
       logging_config: [{ log_format: 'JSON', log_group: `/aws/lambda/${TRIP_FUNCTION}`, application_log_level: 'INFO', system_log_level: 'WARN' }],
     });
