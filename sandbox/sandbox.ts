@@ -23,6 +23,8 @@ export interface SandboxOptions {
 export interface Sandbox {
   readonly definition: FunctionDefinition;
   readonly fn: LocalFunction;
+  /** The alarm trip function, run like the check function, when the stack declares trips. */
+  readonly trip?: { readonly definition: FunctionDefinition; readonly fn: LocalFunction };
   readonly dynamo: LocalDynamo;
   readonly xray: XrayDaemonStub;
   readonly tableName: string;
@@ -99,10 +101,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     const fn = new LocalFunction({ definition, taskRoot, environment });
     stops.push(() => fn.stop());
+    const trip = synthesized.tripDefinition && startTripFunction(synthesized.tripDefinition, workDir, dynamo.endpoint, xray.address);
+    if (trip) stops.push(() => trip.fn.stop());
 
     return {
       definition,
       fn,
+      ...(trip ? { trip } : {}),
       dynamo,
       xray,
       tableName,
@@ -120,6 +125,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await stop();
     throw error;
   }
+}
+
+/** The trip function, unpacked alone into a folder of its own and run with the same overrides (no TTL: it has no cache). */
+function startTripFunction(definition: FunctionDefinition, workDir: string, dynamoEndpoint: string, xrayDaemonAddress: string): NonNullable<Sandbox['trip']> {
+  const taskRoot = path.join(workDir, 'trip-task');
+  fs.mkdirSync(taskRoot);
+  extractZip(fs.readFileSync(definition.zipFile), taskRoot);
+  const environment = lambdaEnvironment({
+    definition,
+    taskRoot,
+    runtimeDir: path.dirname(BOOTSTRAP_FILE),
+    xrayDaemonAddress,
+    overrides: sandboxOverrides(definition, dynamoEndpoint, undefined),
+  });
+  return { definition, fn: new LocalFunction({ definition, taskRoot, environment }) };
 }
 
 /** What the sandbox sets differently from Lambda, and why: only endpoints, credentials and (if asked) the TTL. */

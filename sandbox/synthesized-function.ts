@@ -9,7 +9,10 @@ import { LOG_LEVELS, type FunctionDefinition, type LogLevel } from './function-d
 
 /** What `cdktf synth` wrote for the sandboxed environment. */
 export interface SynthesizedFunction {
+  /** The check function. */
   readonly definition: FunctionDefinition;
+  /** The alarm trip function, when the environment declares trips. */
+  readonly tripDefinition?: FunctionDefinition;
   /** The stack's folder in the synth output (cdk.tf.json and assets/). */
   readonly stackDir: string;
   readonly synthMs: number;
@@ -51,19 +54,25 @@ export function readSynthesizedFunction(outdir: string): Omit<SynthesizedFunctio
   if (!entry) throw new Error(`the synth output has no stack "${stackName}" (found: ${Object.keys(manifest.stacks).join(', ')})`);
   const stackDir = path.join(outdir, entry.workingDirectory);
   const stack = JSON.parse(fs.readFileSync(path.join(outdir, entry.synthesizedStackPath), 'utf8')) as StackJson;
-  return { definition: readFunctionDefinition(stackName, stack, stackDir), stackDir };
+  const tripDefinition = stack.output?.trip_function_name ? readFunctionDefinition(stackName, stack, stackDir, 'trip_function_name') : undefined;
+  return { definition: readFunctionDefinition(stackName, stack, stackDir, 'function_name'), ...(tripDefinition ? { tripDefinition } : {}), stackDir };
 }
 
 type StackJson = {
   provider?: { aws?: Array<{ region?: string; allowed_account_ids?: string[] }> };
+  output?: Record<string, { value?: unknown }>;
   resource?: Record<string, Record<string, Record<string, unknown>>>;
 };
 
-/** The stack's only aws_lambda_function, read into what a runtime needs; throws on anything it cannot honour. */
-export function readFunctionDefinition(stackName: string, stack: StackJson, stackDir: string): FunctionDefinition {
-  const functions = Object.values(stack.resource?.aws_lambda_function ?? {});
-  if (functions.length !== 1) throw new Error(`stack ${stackName} declares ${functions.length} Lambda functions; the sandbox runs exactly one`);
-  const resource = functions[0] as LambdaFunctionJson;
+/**
+ * The aws_lambda_function whose name the stack's output `nameOutput` gives (`function_name`: the check function;
+ * `trip_function_name`: the trip function), read into what a runtime needs; throws on anything it cannot honour.
+ */
+export function readFunctionDefinition(stackName: string, stack: StackJson, stackDir: string, nameOutput: string): FunctionDefinition {
+  const reference = stack.output?.[nameOutput]?.value;
+  const id = typeof reference === 'string' ? /^\$\{aws_lambda_function\.([^.]+)\.function_name\}$/.exec(reference)?.[1] : undefined;
+  const resource = id === undefined ? undefined : (stack.resource?.aws_lambda_function?.[id] as LambdaFunctionJson | undefined);
+  if (!resource) throw new Error(`stack ${stackName}'s output ${nameOutput} names no Lambda function of the stack (${JSON.stringify(reference)})`);
   const provider = stack.provider?.aws?.[0];
   const region = literal(provider?.region, 'provider region');
   const accountId = literal(provider?.allowed_account_ids?.[0], 'provider allowed_account_ids');

@@ -1,4 +1,5 @@
 import { DEFAULT_SETTINGS, readDeadlineMs, settingProblem, settingsConflict, TABLE_NAME_PATTERN, type SwitchSettings } from '../functions/switch/schema';
+import { tripProblem, type TripConfig } from '../functions/trip/trip-config';
 import { partitionOfRegion } from './aws-regions';
 import { CHECK_FUNCTION_RESERVED_CONCURRENCY, DEFAULT_REGION, FUNCTION_DEFAULTS, TABLE_DEFAULTS } from './defaults';
 
@@ -50,6 +51,13 @@ export interface EnvironmentProps {
   readonly switchSettings?: Partial<SwitchSettings>;
   /** Tags added to every resource, beside `project`, `environment` and `managed-by`. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * CloudWatch alarms that suspend switches (see README "Trips"); with at least one, the stack adds the trip
+   * function and an EventBridge rule per trip. @default [] (no trip function)
+   */
+  readonly trips?: readonly TripConfig[];
+  /** The trip function's name (and its role's). @default `suspense-trip-${environment}` */
+  readonly tripFunctionName?: string;
 }
 
 export type EnvironmentConfig = Required<Omit<EnvironmentProps, 'switchSettings'>> & {
@@ -73,6 +81,8 @@ export function environmentConfig(props: EnvironmentProps): EnvironmentConfig {
     deletionProtection: TABLE_DEFAULTS.deletionProtection,
     billing: TABLE_DEFAULTS.billing,
     tags: {},
+    trips: [],
+    tripFunctionName: `suspense-trip-${props.environment}`,
     ...definedOnly(props),
     environment: props.environment,
     accountId: props.accountId,
@@ -86,6 +96,12 @@ export function environmentConfig(props: EnvironmentProps): EnvironmentConfig {
   if (!partitionOfRegion(config.region)) fail('region', `is not an AWS region: "${config.region}" (stacks/aws-regions.ts lists them)`);
   if (!TABLE_NAME_PATTERN.test(config.tableName)) fail('tableName', 'must be 3-255 of A-Z a-z 0-9 _ . -');
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.functionName)) fail('functionName', 'must be 1-64 of A-Z a-z 0-9 _ -');
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.tripFunctionName)) fail('tripFunctionName', 'must be 1-64 of A-Z a-z 0-9 _ -');
+  if (config.tripFunctionName === config.functionName) fail('tripFunctionName', 'must differ from functionName');
+  config.trips.forEach((trip, index) => {
+    const problem = tripProblem(trip);
+    if (problem) fail(`trips[${index}]`, problem);
+  });
   if (!Number.isInteger(config.memorySize) || config.memorySize < 128 || config.memorySize > 10240) {
     fail('memorySize', 'must be a whole number of MB from 128 to 10240');
   }

@@ -34,5 +34,18 @@ export const TABLE_DEFAULTS = {
  */
 export const CHECK_FUNCTION_RESERVED_CONCURRENCY = 100;
 
+/** Defaults of the trip function (stacks/constructs/alarm-trip.ts), where they differ from FUNCTION_DEFAULTS. */
+export const TRIP_FUNCTION_DEFAULTS = {
+  /** It waits on DynamoDB only; nobody waits on it. */
+  memorySize: 256,
+  /** Seconds: writes with retries and conflict re-reads; the handler bounds its own work at 20 s. */
+  timeoutSeconds: 30,
+  /**
+   * Alarms fire when things go wrong, often when the account's concurrency is exhausted by the very load that
+   * tripped them: a reservation keeps the trip runnable then, and bounds how hard an event storm hits the table.
+   */
+  reservedConcurrentExecutions: 2,
+} as const;
+
 /** Where environments and the state bucket live unless told otherwise. */
 export const DEFAULT_REGION = 'eu-west-1';

@@ -1,9 +1,13 @@
 import { environmentConfig, type EnvironmentConfig, type EnvironmentProps } from './config';
 import { DeploymentVariables } from './deployment-variables';
 
+/** The alarm that trips `global` in dev. */
+export const DEV_TRIP_ALARM = 'suspense-dev-checkout-5xx';
+
 /** What each deployed environment sets beyond the defaults; its account and region come from variables. */
 const DEPLOYED_ENVIRONMENTS: ReadonlyArray<Omit<EnvironmentProps, 'accountId' | 'region'>> = [
-  { environment: 'dev' },
+  // The trip shows the feature in the plan, the sandbox and the walkthrough; the alarm is the team's own (README "Trips").
+  { environment: 'dev', trips: [{ switch: 'global', alarmNames: [DEV_TRIP_ALARM], until: '1h', resumeOnOk: true }] },
   { environment: 'prod', deletionProtection: true, logRetentionDays: 90 },
 ];
 

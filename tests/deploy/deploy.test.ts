@@ -69,6 +69,9 @@ describeDeployed('deployed against moto: apply, re-plan, inspect, destroy', () =
   const tf = (stack: string, args: string[]) => terraformOk(args, { cwd: synth.stackDir(stack), env });
   /** The address of a stack's only resource of `type`, as synthesized. */
   const address = (stack: string, type: string) => `${type}.${Object.keys(synth.stack(stack).resource[type] ?? {})[0]}`;
+  /** The check function's address (dev also has the trip function). */
+  const checkFunctionAddress = (stack: string) =>
+    `aws_lambda_function.${Object.entries(synth.stack(stack).resource.aws_lambda_function ?? {}).find(([, fn]) => fn.function_name === configs[stack]!.functionName)?.[0]}`;
 
   beforeAll(async () => {
     started = Date.now();
@@ -157,7 +160,7 @@ describeDeployed('deployed against moto: apply, re-plan, inspect, destroy', () =
     const config = configs[stack]!;
     const [outputs, fn, table] = await Promise.all([
       tf(stack, ['output', '-json']),
-      tf(stack, ['state', 'show', '-no-color', address(stack, 'aws_lambda_function')]),
+      tf(stack, ['state', 'show', '-no-color', checkFunctionAddress(stack)]),
       dynamo.send(new DescribeTableCommand({ TableName: config.tableName })),
     ]);
     const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${MOTO_ACCOUNT_ID}:${resource}`;
@@ -168,6 +171,7 @@ describeDeployed('deployed against moto: apply, re-plan, inspect, destroy', () =
       function_arn: arn('lambda', `function:${config.functionName}`),
       role_arn: `arn:aws:iam::${MOTO_ACCOUNT_ID}:role/${config.functionName}`,
       log_group_name: `/aws/lambda/${config.functionName}`,
+      ...(config.trips.length > 0 ? { trip_function_name: config.tripFunctionName } : {}),
     });
     expect(stateShowValues(fn.stdout)).toMatchObject({
       function_name: `"${config.functionName}"`,
@@ -260,7 +264,8 @@ describeDeployed('deployed against moto: apply, re-plan, inspect, destroy', () =
   it('destroys dev completely', async () => {
     const destroy = await tf('suspense-dev', ['destroy', '-auto-approve', '-input=false', '-no-color']);
     timings.push(`destroy suspense-dev: ${seconds(destroy.ms)}`);
-    expect(destroy.stdout).toMatch(/Destroy complete! Resources: 7 destroyed\./);
+    // The check function's 7 resources and the trip's 9 (function, role, log group, 3 policies, rule, target, permission).
+    expect(destroy.stdout).toMatch(/Destroy complete! Resources: 16 destroyed\./);
     expect((await tf('suspense-dev', ['state', 'list'])).stdout).toBe('');
     const config = configs['suspense-dev']!;
     await expect(dynamo.send(new DescribeTableCommand({ TableName: config.tableName }))).rejects.toThrow(/not found/i);

@@ -4,7 +4,7 @@ import type { StackJson } from '../support/synth';
 import { MOTO_ACCOUNT_ID } from '../support/moto-server';
 
 /** AWS services the stacks and their S3 backends call, all answered by moto on one endpoint. */
-const SERVICES = ['cloudwatch', 'cloudwatchlogs', 'dynamodb', 'iam', 'kms', 'lambda', 's3', 'sts'] as const;
+const SERVICES = ['cloudwatch', 'cloudwatchlogs', 'dynamodb', 'events', 'iam', 'kms', 'lambda', 's3', 'sts'] as const;
 
 /**
  * What moto 5.2.1 does differently from AWS, where it would make an applied stack look different from its

@@ -22,6 +22,8 @@ describe('environment config', () => {
       billing: TABLE_DEFAULTS.billing,
       tags: {},
       switchSettings: DEFAULT_SETTINGS,
+      trips: [],
+      tripFunctionName: 'suspense-trip-qa',
     });
   });
 
