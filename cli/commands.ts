@@ -15,7 +15,7 @@ import { UsageError } from './errors';
 import { checkFunctionName, CONSOLE_TEST_PAYLOAD, readEventFile } from './invoke-arguments';
 import { defaultOperator } from './operator';
 import { commonOptions, resourceSource, stringOption, tableSource, wholeNumberOption, type CommonOptions, type ResourceSource } from './option-values';
-import { MAX_DURATION_DAYS, parseUntilArgument } from './until';
+import { MAX_DURATION_DAYS, parseUntilArgument, untilAt, type UntilArgument } from './until';
 
 export interface OptionSpec {
   readonly type: 'string' | 'boolean';
@@ -57,7 +57,10 @@ export interface TableCommand extends CommandBase {
   readonly table: ResourceSource;
 }
 export interface SuspendCommand extends TableCommand {
-  readonly input: ValidSuspendInput;
+  /** Everything but `until`, validated. */
+  readonly input: Omit<ValidSuspendInput, 'until'>;
+  /** Made an instant at the write, where the library checks it is in the future (a duration counts from there). */
+  readonly until?: UntilArgument;
 }
 export interface ResumeCommand extends TableCommand {
   readonly input: ValidResumeInput;
@@ -146,9 +149,14 @@ export const COMMANDS = {
       const reason = stringOption(line, 'reason');
       if (reason === undefined) throw new UsageError('--reason is required: say why the switch is suspended', line.command);
       const untilText = stringOption(line, 'until');
-      const until = untilText === undefined ? undefined : parseUntilArgument(untilText, io.now());
-      const input = validateSuspendInput({ name: line.args[0] as string, reason, by: operator(line, io), ...orUndefined('until', until), ...expectedVersion(line) }, io.now());
-      return { ...tableCommand(line, io), input };
+      const now = io.now();
+      const until = untilText === undefined ? undefined : parseUntilArgument(untilText, now);
+      // Bad input fails here, before AWS is asked anything; `until` is checked against the clock again at the write.
+      const { until: _checked, ...input } = validateSuspendInput(
+        { name: line.args[0] as string, reason, by: operator(line, io), ...orUndefined('until', until && untilAt(until, now)), ...expectedVersion(line) },
+        now,
+      );
+      return { ...tableCommand(line, io), input, ...orUndefined('until', until) };
     },
     run: () => require('./switch-commands').runSuspend,
   }),

@@ -1,12 +1,11 @@
 /** `suspense history <switch>`: who changed a switch, when and why, newest first. */
-import { MAX_REASON_LENGTH } from '../functions/switch/schema';
 import { getSwitchHistory, type HistoryEntry } from '../functions/switch/switch-operations';
 import type { CliIo } from './cli-io';
 import type { HistoryCommand } from './commands';
 import { EXIT } from './errors';
 import { renderColumns, type Column } from './render';
 import { withSwitchTable } from './switch-commands';
-import { cutText, terminalJson } from './terminal-text';
+import { terminalJson } from './terminal-text';
 
 /** A history entry in `--json` output: every field always present, null when not recorded. */
 export interface HistoryEntryView {
@@ -37,8 +36,8 @@ export function toHistoryView(entry: HistoryEntry): HistoryEntryView {
     version: entry.version,
     replacedVersion: entry.replacedVersion,
     suspended: entry.suspended,
-    // Entries written by another tool may hold more than a write may record.
-    reason: entry.reason === undefined ? null : cutText(entry.reason, MAX_REASON_LENGTH),
+    // Cut to the write limits by the library's parse, as `by` is: another tool may have written far more.
+    reason: entry.reason ?? null,
     until: entry.until ?? null,
     at: entry.at,
     by: entry.by,

@@ -2,10 +2,9 @@
  * How switches look on the terminal (a small table) and in `--json` (SwitchView: a stable shape, every field
  * always present, null when not stored).
  */
-import { MAX_OPERATOR_LENGTH } from '../functions/switch/switch-input';
 import { isSuspendedAt } from '../functions/switch/switch-item';
 import type { StoredSwitch } from '../functions/switch/switch-operations';
-import { cutText, terminalText } from './terminal-text';
+import { terminalText } from './terminal-text';
 
 /** A switch in `--json` output. Fields are never omitted, so scripts can rely on the shape. */
 export interface SwitchView {
@@ -19,8 +18,9 @@ export interface SwitchView {
   /** As stored, cut to the write limit by the library's parse (an item written by another tool may hold far more). */
   readonly reason: string | null;
   readonly until: string | null;
+  /** As stored when it is an ISO 8601 UTC time (the library's parse drops anything else, with a warning). */
   readonly updatedAt: string | null;
-  /** As stored, cut to the write limit (MAX_OPERATOR_LENGTH). */
+  /** As stored, cut to the write limit (MAX_OPERATOR_LENGTH) by the library's parse. */
   readonly updatedBy: string | null;
   readonly version: number;
   /** Why an unreadable item cannot be used. */
@@ -46,7 +46,7 @@ export function toSwitchView(stored: StoredSwitch, nowMs: number): SwitchView {
         reason: record.reason ?? null,
         until: record.until ?? null,
         updatedAt: record.updatedAt ?? null,
-        updatedBy: record.updatedBy === undefined ? null : cutText(record.updatedBy, MAX_OPERATOR_LENGTH),
+        updatedBy: record.updatedBy ?? null,
         version: record.version,
         problem: null,
         warnings: stored.warnings,

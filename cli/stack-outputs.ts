@@ -17,16 +17,68 @@ export interface StackResource {
 const STACK_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const TERRAFORM_TIMEOUT_MS = 30_000;
 
+/** Where `cdktf synth` wrote the project's stacks, found from a folder inside the project. */
+export interface SynthOutput {
+  /** The folder holding cdktf.json. */
+  readonly projectRoot: string;
+  /** `<output>/stacks`, where `output` is cdktf.json's (cdktf's default: cdktf.out). */
+  readonly stacksDir: string;
+}
+
+/** The nearest cdktf.json at or above `cwd`, and the stacks folder it names; undefined outside any project. */
+export function findSynthOutput(cwd: string): SynthOutput | undefined {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    const cdktfJson = path.join(dir, 'cdktf.json');
+    if (fs.existsSync(cdktfJson)) {
+      let output: unknown;
+      try {
+        output = (JSON.parse(fs.readFileSync(cdktfJson, 'utf8')) as { output?: unknown }).output;
+      } catch {
+        throw new CliFailure(`${cdktfJson} is not valid JSON`);
+      }
+      return { projectRoot: dir, stacksDir: path.resolve(dir, typeof output === 'string' && output ? output : 'cdktf.out', 'stacks') };
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/** Synthesized stacks in `stacksDir`, each with the outputs its cdk.tf.json declares. */
+function synthesizedStacks(stacksDir: string): Map<string, string[]> {
+  const stacks = new Map<string, string[]>();
+  const entries = fs.existsSync(stacksDir) ? fs.readdirSync(stacksDir, { withFileTypes: true }) : [];
+  for (const entry of entries) {
+    const file = path.join(stacksDir, entry.name, 'cdk.tf.json');
+    if (!entry.isDirectory() || !fs.existsSync(file)) continue;
+    try {
+      stacks.set(entry.name, Object.keys((JSON.parse(fs.readFileSync(file, 'utf8')) as { output?: object }).output ?? {}));
+    } catch {
+      stacks.set(entry.name, []);
+    }
+  }
+  return stacks;
+}
+
 /**
- * One output of a deployed stack, read with `terraform -chdir=cdktf.out/stacks/<stack> output -json` from `cwd`:
- * Terraform already knows where the stack's state lives and how to reach it.
+ * One output of a deployed stack, read with `terraform -chdir=<output>/stacks/<stack> output -json`: Terraform
+ * already knows where the stack's state lives and how to reach it. Works from any folder of the project. Stacks
+ * that declare the output are environment stacks; an unknown stack, or one that is not an environment stack, is a
+ * usage error naming the environment stacks there are.
  */
 export async function readStackResource(stack: string, output: StackOutputName, command: string, cwd = process.cwd()): Promise<StackResource> {
   if (!STACK_NAME.test(stack)) throw new UsageError(`invalid stack name ${quote(stack)}: use letters, digits, _ and -`, command);
-  const directory = path.join(cwd, 'cdktf.out', 'stacks', stack);
-  if (!fs.existsSync(directory)) {
-    throw new UsageError(`no synthesized stack "${stack}" in ${path.join(cwd, 'cdktf.out', 'stacks')} (run "npm run synth" in the project, or pass the name directly)`, command);
+  const synth = findSynthOutput(cwd);
+  if (!synth) throw new UsageError(`--stack needs the project: no cdktf.json in ${cwd} or any folder above it (or pass the name directly)`, command);
+  const stacks = synthesizedStacks(synth.stacksDir);
+  if (stacks.size === 0) {
+    throw new UsageError(`no synthesized stacks in ${synth.stacksDir} (run "npm run synth" in ${synth.projectRoot}, or pass the name directly)`, command);
   }
+  const environmentStacks = [...stacks].filter(([, outputs]) => outputs.includes(output)).map(([name]) => name).sort();
+  const choices = environmentStacks.length > 0 ? `environment stacks: ${environmentStacks.join(', ')}` : `no stack declares ${output}`;
+  const declared = stacks.get(stack);
+  if (!declared) throw new UsageError(`unknown stack "${stack}" in ${synth.stacksDir}; ${choices}`, command);
+  if (!declared.includes(output)) throw new UsageError(`stack "${stack}" is not an environment stack (it has no ${output} output); ${choices}`, command);
+
+  const directory = path.join(synth.stacksDir, stack);
   const stdout = await runTerraform([`-chdir=${directory}`, 'output', '-json', '-no-color'], stack);
   let outputs: unknown;
   try {
@@ -37,7 +89,7 @@ export async function readStackResource(stack: string, output: StackOutputName, 
   const valueOf = (name: string): unknown => (outputs as Record<string, { value?: unknown } | undefined> | null)?.[name]?.value;
   const value = valueOf(output);
   if (typeof value !== 'string' || value === '') {
-    throw new CliFailure(`stack "${stack}" has no output ${output}: is it deployed ("cdktf deploy ${stack}")?`);
+    throw new CliFailure(`stack "${stack}" has no value for ${output}: is it deployed ("cdktf deploy ${stack}")?`);
   }
   const region = regionOfArn(valueOf(output.replace(/_name$/, '_arn')));
   return region === undefined ? { name: value } : { name: value, region };

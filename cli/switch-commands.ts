@@ -15,6 +15,7 @@ import { EXIT } from './errors';
 import { checkTableName } from './option-values';
 import { renderNotes, renderTable, toSwitchView } from './render';
 import { terminalJson, terminalText } from './terminal-text';
+import { untilAt } from './until';
 
 /**
  * Runs `work` on the command's switch table: --table, the --stack output `table_name` (in the region of its
@@ -33,7 +34,10 @@ export async function withSwitchTable<T>(command: TableCommand, io: CliIo, work:
 
 export function runSuspend(command: SuspendCommand, io: CliIo): Promise<number> {
   return withSwitchTable(command, io, async (table, abortSignal) => {
-    printWrite(io, command.json, await suspendSwitch(table, command.input, { abortSignal, now: io.now }));
+    // One reading of the clock for `until` and the library's check of it: a duration is in the future by its length.
+    const now = io.now();
+    const input = command.until === undefined ? command.input : { ...command.input, until: untilAt(command.until, now) };
+    printWrite(io, command.json, await suspendSwitch(table, input, { abortSignal, now: () => now }));
     return EXIT.ok;
   });
 }

@@ -3,21 +3,18 @@
  * from the command line, the table (items written by any tool), AWS or the function's log, and a control or
  * bidirectional character in it could move the cursor, rewrite the screen or reorder what the operator reads.
  *
- * Human output replaces such characters with U+FFFD; `--json` escapes them as \uXXXX, so it parses back to the
- * very same data.
+ * Human output replaces such characters with U+FFFD. `--json` output holds none of them as they are, so it parses
+ * back to the very same data: JSON.stringify already writes \b \t \n \f \r as short escapes and the other C0
+ * controls and lone surrogates as \uXXXX; this module writes DEL, the C1 controls, the separators and the bidi
+ * characters as \uXXXX too.
  */
 
-/**
- * C0 controls, DEL, C1 controls, the Unicode line and paragraph separators, and the bidirectional marks,
- * embeddings, overrides and isolates (ALM, LRM, RLM, LRE..RLO, LRI..PDI).
- */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-/** The same, minus line feed and tab: for multi-line text such as a log tail. */
-const UNSAFE_KEEPING_LINES = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+import { cutText, loneSurrogates, unsafeCharacters } from '../functions/switch/stored-text';
+
+/** The switch library's list (functions/switch/stored-text.ts): what its writes refuse is what is replaced here. */
+const UNSAFE = unsafeCharacters('g');
 /** Unpaired surrogates cannot be encoded as UTF-8; a terminal would show garbage or nothing. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-/** What JSON.stringify leaves unescaped of the above: it escapes C0 and lone surrogates itself. */
-const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const LONE_SURROGATE = loneSurrogates('g');
 
 const REPLACEMENT = '\ufffd';
 
@@ -30,7 +27,8 @@ export interface TerminalTextOptions {
 
 /** `text` with every unsafe character replaced by U+FFFD, cut to `maxLength`. */
 export function terminalText(text: string, options: TerminalTextOptions = {}): string {
-  const safe = text.replace(options.multiline ? UNSAFE_KEEPING_LINES : UNSAFE, REPLACEMENT).replace(LONE_SURROGATE, REPLACEMENT);
+  const keep = options.multiline ? (char: string) => char === '\n' || char === '\t' : () => false;
+  const safe = text.replace(UNSAFE, (char) => (keep(char) ? char : REPLACEMENT)).replace(LONE_SURROGATE, REPLACEMENT);
   return options.maxLength === undefined ? safe : cutText(safe, options.maxLength);
 }
 
@@ -45,13 +43,8 @@ export function oneLine(text: string, maxLength = 600): string {
  * only occur inside strings, so the result parses back to exactly `value`.
  */
 export function terminalJson(value: unknown): string {
-  const json = JSON.stringify(value, null, 2).replace(UNSAFE_IN_JSON, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  // C0 characters left in JSON.stringify's output are its own line breaks: inside strings it escapes them itself.
+  const json = JSON.stringify(value, null, 2).replace(UNSAFE, (char) => (char < ' ' ? char : `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`));
   return `${json}\n`;
 }
 
-/** At most `maxLength` code points: longer text keeps `maxLength - 1` and ends with `…`. */
-export function cutText(text: string, maxLength: number): string {
-  if (text.length <= maxLength) return text;
-  const chars = [...text];
-  return chars.length > maxLength ? `${chars.slice(0, Math.max(0, maxLength - 1)).join('')}…` : text;
-}

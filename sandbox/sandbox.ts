@@ -22,6 +22,8 @@ export interface SandboxOptions {
 export interface Sandbox {
   readonly definition: FunctionDefinition;
   readonly fn: LocalFunction;
+  /** The alarm trip function, run like the check function, when the stack declares trips. */
+  readonly trip?: { readonly definition: FunctionDefinition; readonly fn: LocalFunction };
   readonly dynamo: LocalDynamo;
   readonly xray: XrayDaemonStub;
   /** The Node.js the function runs on: Lambda's major from the cache (npm run fetch-node) when there. */
@@ -66,7 +68,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 
   try {
-    progress('synthesizing the app as `cdktf synth` does (cdktf.json app, main.ts -> stacks/) ...');
+    progress('synthesizing the app as `cdktf synth` does (cdktf.json app, main.ts -> stacks/; unset account and bucket variables are placeholders: SUSPENSE_ALLOW_PLACEHOLDERS=local-sandbox) ...');
     const dynamoStarting = startDynamo();
     const xrayStarting = startXrayDaemonStub();
     // Registered before anything is awaited: whichever part fails, the others are stopped once they have started.
@@ -75,7 +77,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       starting.catch(() => undefined);
       stops.push(async () => (await starting.catch(() => undefined))?.stop());
     }
-    const synthesized = await synthesizeFunction(path.join(workDir, 'synth'), options.synthEnv ?? process.env);
+    const synthesized = await synthesizeFunction(path.join(workDir, 'synth'), 'local-sandbox', options.synthEnv ?? process.env);
     const [dynamo, xray] = await Promise.all([dynamoStarting, xrayStarting]);
     const { definition } = synthesized;
 
@@ -101,10 +103,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     const fn = new LocalFunction({ definition, taskRoot, environment, runtime: { nodeBinary: node.binary } });
     stops.push(() => fn.stop());
+    const trip = synthesized.tripDefinition && startTripFunction(synthesized.tripDefinition, workDir, dynamo.endpoint, xray.address, node);
+    if (trip) stops.push(() => trip.fn.stop());
 
     return {
       definition,
       fn,
+      ...(trip ? { trip } : {}),
       dynamo,
       xray,
       node,
@@ -123,6 +128,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await stop();
     throw error;
   }
+}
+
+/** The trip function, unpacked alone into a folder of its own and run with the same overrides (no TTL: it has no cache). */
+function startTripFunction(definition: FunctionDefinition, workDir: string, dynamoEndpoint: string, xrayDaemonAddress: string, node: LambdaNode): NonNullable<Sandbox['trip']> {
+  const taskRoot = path.join(workDir, 'trip-task');
+  unpackFunctionZip(fs.readFileSync(definition.zipFile), taskRoot);
+  const environment = lambdaEnvironment({
+    definition,
+    taskRoot,
+    runtimeDir: path.dirname(BOOTSTRAP_FILE),
+    xrayDaemonAddress,
+    overrides: sandboxOverrides(definition, dynamoEndpoint, undefined, node),
+    nodeBinary: node.binary,
+  });
+  return { definition, fn: new LocalFunction({ definition, taskRoot, environment, runtime: { nodeBinary: node.binary } }) };
 }
 
 /** What the sandbox sets differently from Lambda, and why: only endpoints, credentials and (if asked) the TTL. */

@@ -3,13 +3,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { stackNameFor } from '../stacks/stack-names';
 import { partitionOf } from '../stacks/config';
-import { environments } from '../stacks/environments';
+import { ALLOW_PLACEHOLDERS_VARIABLE, type PlaceholderUse } from '../stacks/deployment-variables';
 import { PROJECT_ROOT } from '../stacks/project-root';
 import { LOG_LEVELS, type FunctionDefinition, type LogLevel } from './function-definition';
 
 /** What `cdktf synth` wrote for the sandboxed environment. */
 export interface SynthesizedFunction {
+  /** The check function. */
   readonly definition: FunctionDefinition;
+  /** The alarm trip function, when the environment declares trips. */
+  readonly tripDefinition?: FunctionDefinition;
   /** The stack's folder in the synth output (cdk.tf.json and assets/). */
   readonly stackDir: string;
   readonly synthMs: number;
@@ -27,23 +30,23 @@ const SYNTH_TIMEOUT_MS = 120_000;
  * the function's settings come from the same code path as a deploy's. A child process rather than an in-process
  * App: it is the mechanism cdktf itself uses, and it keeps cdktf out of the sandbox's own process.
  */
-export async function synthesizeFunction(outdir: string, env: NodeJS.ProcessEnv = process.env): Promise<SynthesizedFunction> {
+export async function synthesizeFunction(outdir: string, placeholdersFor: PlaceholderUse, env: NodeJS.ProcessEnv = process.env): Promise<SynthesizedFunction> {
   const cdktfJson = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'cdktf.json'), 'utf8')) as { app: string; context?: object };
   const startedAt = performance.now();
   await runApp(cdktfJson.app, {
+    // This output runs locally and is never planned or deployed: unset deployment variables may be placeholders.
+    [ALLOW_PLACEHOLDERS_VARIABLE]: placeholdersFor,
     ...env,
     CDKTF_OUTDIR: outdir,
     CDKTF_CONTEXT_JSON: JSON.stringify(cdktfJson.context ?? {}),
   });
   const synthMs = performance.now() - startedAt;
-  return { ...readSynthesizedFunction(outdir, env), synthMs };
+  return { ...readSynthesizedFunction(outdir), synthMs };
 }
 
 /** The sandboxed environment's function in a synth output folder (`cdktf synth`'s, or an App's outdir). */
-export function readSynthesizedFunction(outdir: string, env: NodeJS.ProcessEnv = process.env): Omit<SynthesizedFunction, 'synthMs'> {
-  const config = environments(env).find((candidate) => candidate.environment === SANDBOX_ENVIRONMENT);
-  if (!config) throw new Error(`stacks/environments.ts defines no "${SANDBOX_ENVIRONMENT}" environment`);
-  const stackName = stackNameFor(config);
+export function readSynthesizedFunction(outdir: string): Omit<SynthesizedFunction, 'synthMs'> {
+  const stackName = stackNameFor({ environment: SANDBOX_ENVIRONMENT });
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as {
     stacks: Record<string, { synthesizedStackPath: string; workingDirectory: string }>;
   };
@@ -51,19 +54,25 @@ export function readSynthesizedFunction(outdir: string, env: NodeJS.ProcessEnv =
   if (!entry) throw new Error(`the synth output has no stack "${stackName}" (found: ${Object.keys(manifest.stacks).join(', ')})`);
   const stackDir = path.join(outdir, entry.workingDirectory);
   const stack = JSON.parse(fs.readFileSync(path.join(outdir, entry.synthesizedStackPath), 'utf8')) as StackJson;
-  return { definition: readFunctionDefinition(stackName, stack, stackDir), stackDir };
+  const tripDefinition = stack.output?.trip_function_name ? readFunctionDefinition(stackName, stack, stackDir, 'trip_function_name') : undefined;
+  return { definition: readFunctionDefinition(stackName, stack, stackDir, 'function_name'), ...(tripDefinition ? { tripDefinition } : {}), stackDir };
 }
 
 type StackJson = {
   provider?: { aws?: Array<{ region?: string; allowed_account_ids?: string[] }> };
+  output?: Record<string, { value?: unknown }>;
   resource?: Record<string, Record<string, Record<string, unknown>>>;
 };
 
-/** The stack's only aws_lambda_function, read into what a runtime needs; throws on anything it cannot honour. */
-export function readFunctionDefinition(stackName: string, stack: StackJson, stackDir: string): FunctionDefinition {
-  const functions = Object.values(stack.resource?.aws_lambda_function ?? {});
-  if (functions.length !== 1) throw new Error(`stack ${stackName} declares ${functions.length} Lambda functions; the sandbox runs exactly one`);
-  const resource = functions[0] as LambdaFunctionJson;
+/**
+ * The aws_lambda_function whose name the stack's output `nameOutput` gives (`function_name`: the check function;
+ * `trip_function_name`: the trip function), read into what a runtime needs; throws on anything it cannot honour.
+ */
+export function readFunctionDefinition(stackName: string, stack: StackJson, stackDir: string, nameOutput: string): FunctionDefinition {
+  const reference = stack.output?.[nameOutput]?.value;
+  const id = typeof reference === 'string' ? /^\$\{aws_lambda_function\.([^.]+)\.function_name\}$/.exec(reference)?.[1] : undefined;
+  const resource = id === undefined ? undefined : (stack.resource?.aws_lambda_function?.[id] as LambdaFunctionJson | undefined);
+  if (!resource) throw new Error(`stack ${stackName}'s output ${nameOutput} names no Lambda function of the stack (${JSON.stringify(reference)})`);
   const provider = stack.provider?.aws?.[0];
   const region = literal(provider?.region, 'provider region');
   const accountId = literal(provider?.allowed_account_ids?.[0], 'provider allowed_account_ids');

@@ -1,6 +1,7 @@
-import { ENV } from '../functions/switch/schema';
+import { DEFAULT_SWITCH_NAME, ENV } from '../functions/switch/schema';
+import { tripsFromEnvironment } from '../functions/trip/trip-config';
 import { cliEnvironment } from './connection-variables';
-import { CONSOLE_TEST_EVENT, restApiProxyEvent } from './events';
+import { alarmStateChangeEvent, CONSOLE_TEST_EVENT, restApiProxyEvent } from './events';
 import { formatBytes, formatMs, indent } from './format';
 import type { TracedInvocation } from './local-function';
 import { startSandbox, type Sandbox } from './sandbox';
@@ -47,7 +48,7 @@ export async function runWalkthrough(write: Write, registerStop: (stop: () => Pr
 
   try {
     write('suspense sandbox: the check function as deployed, on this machine, without AWS\n\n');
-    write('[1/6] starting the sandbox\n');
+    write('[1/7] starting the sandbox\n');
     starting = startSandbox({
       cacheTtlSeconds: WALKTHROUGH_CACHE_TTL_SECONDS,
       progress: (line) => write(`      ${line}\n`),
@@ -96,7 +97,7 @@ export async function runWalkthrough(write: Write, registerStop: (stop: () => Pr
       }
     };
 
-    write(`\n[2/6] Lambda console test event ${consoleEvent} -> expect 200 for switch "global"\n`);
+    write(`\n[2/7] Lambda console test event ${consoleEvent} -> expect 200 for switch "global"\n`);
     const firstCold = await fn.invoke({ payload: consoleEvent });
     const firstWarm = await fn.invoke({ payload: consoleEvent });
     check(firstCold, 'cold', 200, { switch: 'global', suspended: false });
@@ -105,7 +106,7 @@ export async function runWalkthrough(write: Write, registerStop: (stop: () => Pr
     rows.push({ label: 'console test event, active', cold: firstCold, warm: firstWarm });
 
     const suspendArgs = ['suspend', 'global', '--reason', SUSPEND_REASON, '--until', SUSPEND_FOR];
-    write(`\n[3/6] the real CLI suspends "global" for ${SUSPEND_FOR} -> expect 503 with Retry-After\n`);
+    write(`\n[3/7] the real CLI suspends "global" for ${SUSPEND_FOR} -> expect 503 with Retry-After\n`);
     if (!(await runCli(cli, suspendArgs, write, failures))) throw new StoryAbort('the CLI could not suspend the switch');
     write(`      waiting ${formatMs(ttlWaitMs)} for the function's cache TTL (${ttlNote})\n`);
     await sleep(ttlWaitMs);
@@ -131,7 +132,7 @@ export async function runWalkthrough(write: Write, registerStop: (stop: () => Pr
       accountId: definition.accountId,
       region: definition.region,
     });
-    write('\n[4/6] REST API (v1 proxy) event GET /switches/{switch} for "payments" -> expect 200: other switches are unaffected\n');
+    write('\n[4/7] REST API (v1 proxy) event GET /switches/{switch} for "payments" -> expect 200: other switches are unaffected\n');
     const paymentsWarm = await fn.invoke({ payload: JSON.stringify(restEvent) });
     const paymentsCold = await fn.invokeCold({ payload: JSON.stringify(restEvent) });
     check(paymentsWarm, 'warm', 200, { switch: 'payments', suspended: false });
@@ -139,7 +140,7 @@ export async function runWalkthrough(write: Write, registerStop: (stop: () => Pr
     await traces(paymentsWarm, paymentsCold);
     rows.push({ label: 'REST API event, payments', cold: paymentsCold, warm: paymentsWarm });
 
-    write('\n[5/6] the real CLI resumes "global" -> expect 200 again once the cache TTL has passed\n');
+    write('\n[5/7] the real CLI resumes "global" -> expect 200 again once the cache TTL has passed\n');
     if (!(await runCli(cli, ['resume', 'global'], write, failures))) throw new StoryAbort('the CLI could not resume the switch');
     write(`      waiting ${formatMs(ttlWaitMs)} for the function's cache TTL (${ttlNote})\n`);
     await sleep(ttlWaitMs);
@@ -150,7 +151,12 @@ export async function runWalkthrough(write: Write, registerStop: (stop: () => Pr
     await traces(resumedWarm, resumedCold);
     rows.push({ label: 'console test event, resumed', cold: resumedCold, warm: resumedWarm });
 
-    write('\n[6/6] latencies (cold: new execution environment = process start + init + first invoke; warm: invoke on a used one)\n');
+    if (sandbox.trip) {
+      const tripRow = await tripStep(sandbox, sandbox.trip, { check, cli, write, failures, consoleEvent, ttlWaitMs });
+      if (tripRow) rows.push(tripRow);
+    } else write('\n[6/7] (the stack declares no trips: nothing to show)\n');
+
+    write('\n[7/7] latencies (cold: new execution environment = process start + init + first invoke; warm: invoke on a used one)\n');
     writeLatencyTable(rows, write);
   } catch (error) {
     if (!(error instanceof StoryAbort)) failures.push({ expectation: 'the walkthrough runs to the end', detail: error instanceof Error ? error.message : String(error) });
@@ -170,6 +176,91 @@ export async function runWalkthrough(write: Write, registerStop: (stop: () => Pr
 }
 
 class StoryAbort extends Error {}
+
+type CheckAnswer = (invocation: TracedInvocation, which: string, expectStatus: number, expectBody: Record<string, unknown>, extra?: (response: ProxyResult) => string | undefined) => ProxyResult | undefined;
+
+interface TripStepTools {
+  readonly check: CheckAnswer;
+  readonly cli: (args: string[]) => ReturnType<typeof runSuspenseCli>;
+  readonly write: Write;
+  readonly failures: Failure[];
+  readonly consoleEvent: string;
+  readonly ttlWaitMs: number;
+}
+
+/**
+ * A CloudWatch alarm trips the default switch: its state-change event, in the shape EventBridge delivers, goes to
+ * the trip function; the check then answers 503 and `suspense history` says which alarm did it. With resumeOnOk,
+ * the OK event resumes it. Measures the end-to-end latency from the event to the check's 503.
+ */
+async function tripStep(sandbox: Sandbox, trip: NonNullable<Sandbox['trip']>, tools: TripStepTools): Promise<LatencyRow | undefined> {
+  const { check, cli, write, failures, consoleEvent, ttlWaitMs } = tools;
+  const config = tripsFromEnvironment(trip.definition.environment).find((candidate) => candidate.switch === DEFAULT_SWITCH_NAME);
+  if (!config) {
+    write(`\n[6/7] (no trip on "${DEFAULT_SWITCH_NAME}": nothing to show)\n`);
+    return undefined;
+  }
+  const alarmName = config.alarmNames[0] as string;
+  const { accountId, region, partition } = trip.definition;
+  const event = (state: 'ALARM' | 'OK') => JSON.stringify(alarmStateChangeEvent({ alarmName, accountId, region, partition, state }));
+  const alarmArn = `arn:${partition}:cloudwatch:${region}:${accountId}:alarm:${alarmName}`;
+  write(
+    `\n[6/7] CloudWatch alarm "${alarmName}" enters ALARM: its "CloudWatch Alarm State Change" event, as EventBridge delivers it, goes to ` +
+      `${trip.definition.functionName} -> expect 503 for "${config.switch}", and \`suspense history\` names the alarm\n`,
+  );
+  const startedAt = performance.now();
+  const tripped = await trip.fn.invoke({ payload: event('ALARM') });
+  expectTripWrite(tripped, 'cold', true, write, failures);
+  const suspended = await pollCheck(sandbox, consoleEvent, 503, ttlWaitMs);
+  const endToEndMs = performance.now() - startedAt;
+  check(suspended, 'warm', 503, { switch: config.switch, suspended: true }, (response) =>
+    String(response.body?.reason).startsWith(`alarm ${alarmName}: `) ? undefined : `reason is ${JSON.stringify(response.body?.reason)}, expected the alarm's`,
+  );
+  write(
+    `      end to end: event handed to the trip function -> the warm check answers 503 in ${formatMs(endToEndMs)} ` +
+      `(the trip's invocation ${formatMs(tripInvocationMs(tripped))}, then the check's cache TTL of ${sandbox.cacheTtlSeconds} s)\n`,
+  );
+  const history = await cli(['history', config.switch, '--limit', '3']);
+  write(`      $ ${shellCommand(['history', config.switch, '--limit', '3'])}\n${indent(`${history.stdout}${history.stderr}`.trimEnd(), '        ')}\n`);
+  if (history.exitCode !== 0 || !history.stdout.includes(`alarm:${alarmArn.slice(0, 30)}`)) {
+    failures.push({ expectation: '`suspense history` names the alarm', detail: `exit ${history.exitCode}: ${history.stdout}${history.stderr}` });
+  }
+  if (!config.resumeOnOk) return { label: 'trip function, ALARM', cold: tripped, warm: tripped };
+
+  write(`      the alarm returns to OK (resumeOnOk) -> expect 200 again\n`);
+  const resumed = await trip.fn.invoke({ payload: event('OK') });
+  expectTripWrite(resumed, 'warm', true, write, failures);
+  check(await pollCheck(sandbox, consoleEvent, 200, ttlWaitMs), 'warm', 200, { switch: config.switch, suspended: false });
+  return { label: 'trip function, ALARM then OK', cold: tripped, warm: resumed };
+}
+
+/** Invokes the warm check until it answers `status`, for at most the cache TTL and a margin. */
+async function pollCheck(sandbox: Sandbox, payload: string, status: number, ttlWaitMs: number): Promise<TracedInvocation> {
+  const deadline = performance.now() + ttlWaitMs + 2000;
+  for (;;) {
+    const invocation = await sandbox.fn.invoke({ payload });
+    if (proxyResult(invocation)?.statusCode === status || performance.now() > deadline) return invocation;
+    await sleep(20);
+  }
+}
+
+function expectTripWrite(invocation: TracedInvocation, which: string, written: boolean, write: Write, failures: Failure[]): void {
+  let result: { switches?: Array<{ written?: boolean }> } | undefined;
+  try {
+    result = JSON.parse(invocation.payload) as typeof result;
+  } catch {
+    result = undefined;
+  }
+  const ok = !invocation.functionError && result?.switches?.[0]?.written === written;
+  write(`      ${ok ? 'ok  ' : 'FAIL'} ${which.padEnd(4)} trip ${invocation.payload}  ${latency(invocation)}\n`);
+  for (const line of invocation.log.split('\n').filter(Boolean)) write(`           log  ${line}\n`);
+  if (!ok) failures.push({ expectation: `${which} trip invocation writes the switch`, detail: invocation.payload });
+}
+
+function tripInvocationMs(invocation: TracedInvocation): number {
+  const cold = invocation.coldStart;
+  return (cold ? cold.processStartMs + cold.initMs : 0) + invocation.roundTripMs;
+}
 
 function describeSandbox(sandbox: Sandbox, write: Write): void {
   const { definition } = sandbox;

@@ -1,5 +1,7 @@
 import type { App } from 'cdktf';
-import { environments } from './environments';
+import { environmentConfig } from './config';
+import { DeploymentVariables } from './deployment-variables';
+import { environmentProps } from './environments';
 import { STATE_STACK_NAME, stackNameFor } from './stack-names';
 import { stateBackendSettings } from './state-backend';
 import { StateStack } from './state-stack';
@@ -9,12 +11,16 @@ export { STATE_STACK_NAME, stackNameFor } from './stack-names';
 
 /**
  * Adds every stack of the project to `app`: the state bucket and one stack per environment, configured from
- * `env` (SUSPENSE_* variables; see README) and the app's context.
+ * `env` (SUSPENSE_* variables; see README). Every variable is read before any stack is built, so one error
+ * names every missing or invalid one, and nothing is synthesized with a silent placeholder.
  */
 export function addStacks(app: App, env: NodeJS.ProcessEnv = process.env): { state: StateStack; environments: SuspenseStack[] } {
-  const state = stateBackendSettings(app, env);
+  const variables = new DeploymentVariables(env);
+  const state = stateBackendSettings(variables);
+  const props = environmentProps(variables);
+  variables.check();
   return {
     state: new StateStack(app, STATE_STACK_NAME, { state }),
-    environments: environments(env).map((config) => new SuspenseStack(app, stackNameFor(config), { config, state })),
+    environments: props.map(environmentConfig).map((config) => new SuspenseStack(app, stackNameFor(config), { config, state })),
   };
 }

@@ -1,7 +1,9 @@
 import { DEFAULT_SETTINGS, readDeadlineMs, settingProblem, settingsConflict, TABLE_NAME_PATTERN, type SwitchSettings } from '../functions/switch/schema';
+import { tripProblem, type TripConfig } from '../functions/trip/trip-config';
+import { partitionOfRegion } from './aws-regions';
+import { CHECK_FUNCTION_RESERVED_CONCURRENCY, DEFAULT_REGION, FUNCTION_DEFAULTS, TABLE_DEFAULTS } from './defaults';
 
-/** Where environments and the state bucket live unless told otherwise. */
-export const DEFAULT_REGION = 'eu-west-1';
+export { DEFAULT_REGION } from './defaults';
 
 /** How the switch table is billed. */
 export type TableBilling =
@@ -18,23 +20,28 @@ export interface EnvironmentProps {
    * (`allowed_account_ids`), and IAM policies name exact ARNs, so a plan shows the full policy before apply.
    */
   readonly accountId: string;
-  /** @default 'eu-west-1' */
+  /** An AWS region of any partition (stacks/aws-regions.ts). @default DEFAULT_REGION ('eu-west-1') */
   readonly region?: string;
   /** @default `suspense-switches-${environment}` */
   readonly tableName?: string;
   /** @default `suspense-check-${environment}` */
   readonly functionName?: string;
-  /** Lambda memory in MB: the proof of concept found 640 MB halves cold start against 128 MB. @default 640 */
+  /** Lambda memory in MB. @default FUNCTION_DEFAULTS.memorySize (640: half the cold start of 128 MB) */
   readonly memorySize?: number;
-  /** Lambda timeout in seconds; the switch read's own time budget stays well inside it. @default 5 */
+  /** Lambda timeout in seconds; the switch read's own time budget stays well inside it. @default FUNCTION_DEFAULTS.timeoutSeconds (5) */
   readonly timeoutSeconds?: number;
-  /** Lambda architecture. @default 'arm64' */
+  /** Lambda architecture. @default FUNCTION_DEFAULTS.architecture ('arm64') */
   readonly architecture?: 'arm64' | 'x86_64';
-  /** Days the function's logs are kept. @default 30 */
+  /** Days the function's logs are kept. @default FUNCTION_DEFAULTS.logRetentionDays (30) */
   readonly logRetentionDays?: number;
-  /** Refuse to delete the table (DynamoDB deletion protection and Terraform `prevent_destroy`). @default false */
+  /**
+   * Concurrent executions reserved for the check function: its ceiling and its guaranteed share of the account.
+   * @default CHECK_FUNCTION_RESERVED_CONCURRENCY (100)
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /** Refuse to delete the table (DynamoDB deletion protection and Terraform `prevent_destroy`). @default TABLE_DEFAULTS.deletionProtection (false) */
   readonly deletionProtection?: boolean;
-  /** @default { mode: 'PAY_PER_REQUEST' } */
+  /** @default TABLE_DEFAULTS.billing ({ mode: 'PAY_PER_REQUEST' }) */
   readonly billing?: TableBilling;
   /**
    * The check function's runtime settings, written as its SUSPENSE_* variables: cache TTL, staleness bound, fail
@@ -44,6 +51,13 @@ export interface EnvironmentProps {
   readonly switchSettings?: Partial<SwitchSettings>;
   /** Tags added to every resource, beside `project`, `environment` and `managed-by`. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * CloudWatch alarms that suspend switches (see README "Trips"); with at least one, the stack adds the trip
+   * function and an EventBridge rule per trip. @default [] (no trip function)
+   */
+  readonly trips?: readonly TripConfig[];
+  /** The trip function's name (and its role's). @default `suspense-trip-${environment}` */
+  readonly tripFunctionName?: string;
 }
 
 export type EnvironmentConfig = Required<Omit<EnvironmentProps, 'switchSettings'>> & {
@@ -59,13 +73,16 @@ export function environmentConfig(props: EnvironmentProps): EnvironmentConfig {
     region: DEFAULT_REGION,
     tableName: `suspense-switches-${props.environment}`,
     functionName: `suspense-check-${props.environment}`,
-    memorySize: 640,
-    timeoutSeconds: 5,
-    architecture: 'arm64',
-    logRetentionDays: 30,
-    deletionProtection: false,
-    billing: { mode: 'PAY_PER_REQUEST' },
+    memorySize: FUNCTION_DEFAULTS.memorySize,
+    timeoutSeconds: FUNCTION_DEFAULTS.timeoutSeconds,
+    architecture: FUNCTION_DEFAULTS.architecture,
+    logRetentionDays: FUNCTION_DEFAULTS.logRetentionDays,
+    reservedConcurrentExecutions: CHECK_FUNCTION_RESERVED_CONCURRENCY,
+    deletionProtection: TABLE_DEFAULTS.deletionProtection,
+    billing: TABLE_DEFAULTS.billing,
     tags: {},
+    trips: [],
+    tripFunctionName: `suspense-trip-${props.environment}`,
     ...definedOnly(props),
     environment: props.environment,
     accountId: props.accountId,
@@ -76,14 +93,24 @@ export function environmentConfig(props: EnvironmentProps): EnvironmentConfig {
   };
   if (!/^[a-z][a-z0-9-]{0,15}$/.test(config.environment)) fail('environment', 'must be 1-16 of a-z 0-9 -, starting with a letter');
   if (!/^\d{12}$/.test(config.accountId)) fail('accountId', `must be 12 digits, got "${config.accountId}"`);
-  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(config.region)) fail('region', `is not an AWS region: "${config.region}"`);
+  if (!partitionOfRegion(config.region)) fail('region', `is not an AWS region: "${config.region}" (stacks/aws-regions.ts lists them)`);
   if (!TABLE_NAME_PATTERN.test(config.tableName)) fail('tableName', 'must be 3-255 of A-Z a-z 0-9 _ . -');
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.functionName)) fail('functionName', 'must be 1-64 of A-Z a-z 0-9 _ -');
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(config.tripFunctionName)) fail('tripFunctionName', 'must be 1-64 of A-Z a-z 0-9 _ -');
+  if (config.tripFunctionName === config.functionName) fail('tripFunctionName', 'must differ from functionName');
+  config.trips.forEach((trip, index) => {
+    const problem = tripProblem(trip);
+    if (problem) fail(`trips[${index}]`, problem);
+  });
   if (!Number.isInteger(config.memorySize) || config.memorySize < 128 || config.memorySize > 10240) {
     fail('memorySize', 'must be a whole number of MB from 128 to 10240');
   }
   if (!Number.isInteger(config.timeoutSeconds) || config.timeoutSeconds < 1 || config.timeoutSeconds > 900) {
     fail('timeoutSeconds', 'must be a whole number from 1 to 900');
+  }
+  if (!Number.isInteger(config.reservedConcurrentExecutions) || config.reservedConcurrentExecutions < 1) {
+    // 0 would throttle every invocation: a suspension nobody asked for, with no reason recorded.
+    fail('reservedConcurrentExecutions', 'must be a whole number of at least 1');
   }
   if (!LOG_RETENTION_DAYS.includes(config.logRetentionDays)) {
     fail('logRetentionDays', `must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
@@ -119,7 +146,7 @@ function definedOnly<T extends object>(object: T): Partial<T> {
 
 /** The AWS partition of a region, for ARNs. */
 export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
+  const partition = partitionOfRegion(region);
+  if (!partition) throw new Error(`"${region}" is not an AWS region (stacks/aws-regions.ts lists them)`);
+  return partition;
 }

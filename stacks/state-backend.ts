@@ -1,39 +1,48 @@
 import type { Construct } from 'constructs';
 import { S3Backend } from 'cdktf';
-import { DEFAULT_REGION } from './config';
+import { partitionOfRegion } from './aws-regions';
+import { STATE_KEY_PREFIX_VARIABLE, type DeploymentVariables } from './deployment-variables';
+
+/** The alias of the state stack's KMS key: known before the key exists, so every backend can name it. */
+export const STATE_KMS_KEY_ALIAS = 'alias/suspense-terraform-state';
 
 /** Where every environment stack keeps its Terraform state. */
 export interface StateBackendSettings {
-  /** Bucket created by the `suspense-state` stack. @default 'suspense-terraform-state' */
+  /** Bucket created by the `suspense-state` stack (SUSPENSE_STATE_BUCKET, required). */
   readonly bucket: string;
-  /** Region of the bucket. @default 'eu-west-1' */
+  /** Account of the bucket and its key (SUSPENSE_STATE_ACCOUNT_ID, required): the state stack's account guard. */
+  readonly accountId: string;
+  /** Region of the bucket (SUSPENSE_STATE_REGION). @default DEFAULT_REGION ('eu-west-1') */
   readonly region: string;
-  /** Key prefix; each stack's state is `<prefix>/<stack>.tfstate`. @default 'suspense' */
+  /** Key prefix; each stack's state is `<prefix>/<stack>.tfstate` (SUSPENSE_STATE_KEY_PREFIX). @default 'suspense' */
   readonly keyPrefix: string;
+  /** ARN of the alias of the KMS key that encrypts every state object. */
+  readonly kmsKeyAliasArn: string;
 }
 
-/** Environment variables, then cdktf context (`cdktf.json` "context" or `--context`), then defaults. */
-export function stateBackendSettings(scope: Construct, env: NodeJS.ProcessEnv = process.env): StateBackendSettings {
-  const pick = (variable: string, contextKey: string, fallback: string): string =>
-    env[variable] || (scope.node.tryGetContext(contextKey) as string | undefined) || fallback;
-  const settings = {
-    bucket: pick('SUSPENSE_STATE_BUCKET', 'stateBucket', 'suspense-terraform-state'),
-    region: pick('SUSPENSE_STATE_REGION', 'stateRegion', DEFAULT_REGION),
-    keyPrefix: pick('SUSPENSE_STATE_KEY_PREFIX', 'stateKeyPrefix', 'suspense').replace(/^\/+|\/+$/g, ''),
-  };
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(settings.bucket)) {
-    throw new Error(`SUSPENSE_STATE_BUCKET "${settings.bucket}" is not a valid S3 bucket name`);
-  }
-  return settings;
+/** Reads the state settings; problems are collected in `variables`: call its check() before using the result. */
+export function stateBackendSettings(variables: DeploymentVariables): StateBackendSettings {
+  const bucket = variables.stateBucket();
+  const { accountId, region } = variables.accountAndRegion('state', 'the AWS account that holds the state bucket and its KMS key');
+  const keyPrefix = variables
+    .optional(STATE_KEY_PREFIX_VARIABLE, 'suspense', (value) => (/^[A-Za-z0-9!_.*'()/-]+$/.test(value) ? undefined : 'is not a usable S3 key prefix'))
+    .replace(/^\/+|\/+$/g, '');
+  const partition = partitionOfRegion(region) ?? 'aws'; // an unknown region is already a problem check() reports
+  return { bucket, accountId, region, keyPrefix, kmsKeyAliasArn: `arn:${partition}:kms:${region}:${accountId}:${STATE_KMS_KEY_ALIAS}` };
 }
 
-/** S3 remote state with encryption and Terraform's native lock file (no DynamoDB lock table). */
+/**
+ * S3 remote state, encrypted with the state stack's KMS key, locked with Terraform's native lock file (no
+ * DynamoDB lock table). `encrypt` alone would make Terraform ask for SSE-S3 (AES256) on every write, overriding
+ * the bucket's KMS default; naming the key makes every state object SSE-KMS with it.
+ */
 export function useS3Backend(stack: Construct, stackName: string, settings: StateBackendSettings): S3Backend {
   const backend = new S3Backend(stack, {
     bucket: settings.bucket,
     region: settings.region,
     key: `${settings.keyPrefix}/${stackName}.tfstate`,
     encrypt: true,
+    kmsKeyId: settings.kmsKeyAliasArn,
   });
   // cdktf 0.21's S3Backend predates `use_lockfile` (Terraform 1.10+), so it is set as a raw override.
   backend.addOverride('use_lockfile', true);

@@ -1,6 +1,8 @@
 import type { Construct } from 'constructs';
 import { LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
@@ -9,7 +11,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA as S3BucketServerSideEncryptionConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA as S3BucketVersioning } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { partitionOf } from './config';
-import type { StateBackendSettings } from './state-backend';
+import { STATE_KMS_KEY_ALIAS, type StateBackendSettings } from './state-backend';
 
 export interface StateStackProps {
   readonly state: StateBackendSettings;
@@ -18,21 +20,34 @@ export interface StateStackProps {
 }
 
 /**
- * The S3 bucket that holds every other stack's state. It cannot keep its own state in the bucket it creates,
- * so its state is local (`terraform.suspense-state.tfstate` in the repository root): run it once, first.
+ * The S3 bucket that holds every other stack's state, and the customer-managed KMS key that encrypts it. It
+ * cannot keep its own state in the bucket it creates, so its state is local (`terraform.suspense-state.tfstate`
+ * in the repository root): run it once, first.
  */
 export class StateStack extends TerraformStack {
   readonly bucket: S3Bucket;
+  readonly key: KmsKey;
 
   constructor(scope: Construct, id: string, props: StateStackProps) {
     super(scope, id);
-    const { bucket: bucketName, region } = props.state;
+    const { bucket: bucketName, region, accountId } = props.state;
     // Relative to the stack's folder (cdktf.out/stacks/<id>), so no checkout path reaches the synthesized JSON.
     new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
     new AwsProvider(this, 'aws', {
       region,
+      allowedAccountIds: [accountId],
       defaultTags: [{ tags: { project: 'suspense', environment: 'shared', 'managed-by': 'cdktf' } }],
     });
+
+    // Its own key rather than S3's aws/s3 key: who may read state is then also a question of the key's policy,
+    // and CloudTrail logs every decryption. Yearly rotation keeps old state readable.
+    this.key = new KmsKey(this, 'key', {
+      description: `Encrypts the Terraform state in ${bucketName}`,
+      enableKeyRotation: true,
+      deletionWindowInDays: 30,
+      lifecycle: { preventDestroy: true },
+    });
+    const alias = new KmsAlias(this, 'key-alias', { name: STATE_KMS_KEY_ALIAS, targetKeyId: this.key.keyId });
 
     this.bucket = new S3Bucket(this, 'bucket', { bucket: bucketName, lifecycle: { preventDestroy: true } });
     new S3BucketOwnershipControls(this, 'ownership', {
@@ -45,7 +60,7 @@ export class StateStack extends TerraformStack {
     });
     new S3BucketServerSideEncryptionConfiguration(this, 'encryption', {
       bucket: this.bucket.id,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms' }, bucketKeyEnabled: true }],
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: this.key.arn }, bucketKeyEnabled: true }],
     });
     const publicAccessBlock = new S3BucketPublicAccessBlock(this, 'public-access-block', {
       bucket: this.bucket.id,
@@ -88,5 +103,7 @@ export class StateStack extends TerraformStack {
 
     new TerraformOutput(this, 'state_bucket_name', { value: this.bucket.bucket, description: 'Bucket holding Terraform state' });
     new TerraformOutput(this, 'state_bucket_arn', { value: this.bucket.arn, description: 'ARN of the state bucket' });
+    new TerraformOutput(this, 'state_kms_key_arn', { value: this.key.arn, description: 'ARN of the KMS key that encrypts the state' });
+    new TerraformOutput(this, 'state_kms_key_alias', { value: alias.name, description: "The key's alias, named by every backend's kms_key_id" });
   }
 }

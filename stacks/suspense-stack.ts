@@ -3,6 +3,7 @@ import { TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { settingsToEnvironment } from '../functions/switch/schema';
 import { partitionOf, type EnvironmentConfig } from './config';
+import { AlarmTrips } from './constructs/alarm-trip';
 import { NodejsFunction } from './constructs/nodejs-function';
 import { SwitchTable } from './constructs/switch-table';
 import { useS3Backend, type StateBackendSettings } from './state-backend';
@@ -19,6 +20,8 @@ export interface SuspenseStackProps {
 export class SuspenseStack extends TerraformStack {
   readonly table: SwitchTable;
   readonly checkFunction: NodejsFunction;
+  /** Present when the config declares trips. */
+  readonly trips?: AlarmTrips;
 
   constructor(scope: Construct, id: string, props: SuspenseStackProps) {
     super(scope, id);
@@ -51,9 +54,23 @@ export class SuspenseStack extends TerraformStack {
       timeoutSeconds: config.timeoutSeconds,
       architecture: config.architecture,
       logRetentionDays: config.logRetentionDays,
+      reservedConcurrentExecutions: config.reservedConcurrentExecutions,
       environment: settingsToEnvironment(config.switchSettings),
     });
     this.table.grantRead(this.checkFunction);
+
+    if (config.trips.length > 0) {
+      this.trips = new AlarmTrips(this, 'alarm-trips', {
+        trips: config.trips,
+        table: this.table,
+        functionName: config.tripFunctionName,
+        accountId: config.accountId,
+        region: config.region,
+        partition,
+        architecture: config.architecture,
+        logRetentionDays: config.logRetentionDays,
+      });
+    }
 
     const outputs: Record<string, { value: string; description: string }> = {
       table_name: { value: this.table.table.name, description: 'Name of the switch table' },
@@ -63,6 +80,9 @@ export class SuspenseStack extends TerraformStack {
       role_arn: { value: this.checkFunction.role.arn, description: "ARN of the check function's execution role" },
       log_group_name: { value: this.checkFunction.logGroup.name, description: "The check function's log group" },
     };
+    if (this.trips) {
+      outputs.trip_function_name = { value: this.trips.tripFunction.function.functionName, description: 'Name of the alarm trip function' };
+    }
     for (const [name, output] of Object.entries(outputs)) new TerraformOutput(this, name, output);
   }
 }

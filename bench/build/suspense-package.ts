@@ -15,7 +15,7 @@ export interface SuspensePackage extends BuiltPackage {
  * are the deployed function's.
  */
 export async function buildSuspensePackage(workDir: string): Promise<SuspensePackage> {
-  const { definition } = await synthesizeFunction(path.join(workDir, 'synth'));
+  const { definition } = await synthesizeFunction(path.join(workDir, 'synth'), 'benchmark');
   const [handlerFile, exportName] = definition.handler.split('.');
   if (exportName !== 'handler') throw new Error(`the function's handler is ${definition.handler}; the benchmark invokes an export named handler`);
   const zipFile = path.join(workDir, 'suspense.zip');

@@ -1,4 +1,5 @@
-import { SWITCH_NAME_PATTERN } from '../switch/schema';
+import { isValidSwitchName } from '../switch/schema';
+import { quote } from '../switch/switch-input';
 
 /** The switch an event asks about, or why the event cannot be answered (a 400). */
 export type SwitchRequest = { readonly ok: true; readonly switch: string } | { readonly ok: false; readonly problem: string };
@@ -12,13 +13,17 @@ const ACCEPTED_FORMS = `use ${SWITCH_PATH_PREFIX}<name>, ?switch=<name>, or / fo
 /**
  * The switch an invocation names, by the first of these that applies:
  * 1. the path parameter `switch` (an API route such as `/switches/{switch}`);
- * 2. a path `/switches/<name>`, in any proxy event: REST API (v1) `path`, HTTP API (v2) and function URL `rawPath`
- *    (an HTTP API's named stage, which starts `rawPath`, is removed first);
+ * 2. a path `/switches/<name>`, in any proxy event: REST API (v1) and HTTP API payload 1.0 `path`, HTTP API (v2) and
+ *    function URL `rawPath` (an HTTP API's named stage, which starts the path in both payload formats, is removed
+ *    first; repeated slashes count as one, so `//switches//orders` names `orders`);
  * 3. the query parameter `switch`;
  * 4. a top-level string `switch`, in an event that is not an HTTP request (a direct invoke: `{"switch": "orders"}`);
- * 5. `defaultSwitch`, but only for an event that names no path or the path `/` (the Lambda console's test event
- *    checks the default switch). Any other path is refused: a route that reached the function by a path the handler
- *    does not understand (`/{proxy+}`, `$default`, a typo) must never quietly answer for the default switch.
+ *    an HTTP request (one with `requestContext` or `httpMethod`) never carries one, so one there is refused rather
+ *    than ignored;
+ * 5. `defaultSwitch`, but only for an event that names no path, the empty path or exactly `/` (the Lambda console's
+ *    test event checks the default switch). Any other path (`//` included) is refused: a route that reached the
+ *    function by a path the handler does not understand (`/{proxy+}`, `$default`, a typo) must never quietly answer
+ *    for the default switch.
  * Reads only own properties, so a hostile event cannot reach the prototype chain.
  */
 export function switchRequestFrom(event: unknown, defaultSwitch: string): SwitchRequest {
@@ -35,8 +40,11 @@ export function switchRequestFrom(event: unknown, defaultSwitch: string): Switch
     if (!isAbsent(value) && typeof value !== 'string') return { ok: false, problem: `${field} must be a string, got ${kindOf(value)}` };
   }
   const path = requestPath(event);
-  if (path !== undefined && path.startsWith(SWITCH_PATH_PREFIX)) {
-    let segment = path.slice(SWITCH_PATH_PREFIX.length);
+  // Repeated slashes are one for naming a switch (`${FUNCTION_URL}/switches/x` is a common spelling), never for
+  // reaching the default switch.
+  const switchPath = path?.replace(/\/{2,}/g, '/');
+  if (switchPath !== undefined && switchPath.startsWith(SWITCH_PATH_PREFIX)) {
+    let segment = switchPath.slice(SWITCH_PATH_PREFIX.length);
     if (segment.endsWith('/')) segment = segment.slice(0, -1);
     try {
       segment = decodeURIComponent(segment);
@@ -51,9 +59,12 @@ export function switchRequestFrom(event: unknown, defaultSwitch: string): Switch
   const fromQuery = isObject(query) ? ownField(query, 'switch') : undefined;
   if (fromQuery !== undefined) return named(fromQuery, 'query parameter "switch"');
 
-  if (path === undefined && !isHttpRequest(event)) {
-    const fromInvoke = ownField(event, 'switch');
-    if (fromInvoke !== undefined) return named(fromInvoke, 'the event\'s "switch" field');
+  const fromInvoke = ownField(event, 'switch');
+  if (fromInvoke !== undefined) {
+    if (isHttpRequest(event)) {
+      return { ok: false, problem: `the event's "switch" field is read only from a direct invoke (no path, no requestContext, no httpMethod): ${ACCEPTED_FORMS}` };
+    }
+    return named(fromInvoke, 'the event\'s "switch" field');
   }
 
   if (path === undefined || path === '' || path === '/') return { ok: true, switch: defaultSwitch };
@@ -62,17 +73,16 @@ export function switchRequestFrom(event: unknown, defaultSwitch: string): Switch
 
 /**
  * The request path as the caller wrote it after the API's own prefix: `rawPath` (HTTP API, function URL) or `path`
- * (REST API), with an HTTP API's named stage removed and repeated slashes made one, as most HTTP servers treat
- * them (`${FUNCTION_URL}/switches/x` is a common spelling). Undefined when the event carries no path.
+ * (REST API, HTTP API payload 1.0), with an HTTP API's named stage removed. Undefined when the event carries no path.
  */
 function requestPath(event: Record<string, unknown>): string | undefined {
   const rawPath = ownField(event, 'rawPath');
   const restPath = ownField(event, 'path');
-  let path = typeof rawPath === 'string' ? rawPath : typeof restPath === 'string' ? restPath : undefined;
+  const path = typeof rawPath === 'string' ? rawPath : typeof restPath === 'string' ? restPath : undefined;
   if (path === undefined) return undefined;
-  path = path.replace(/\/{2,}/g, '/');
-  if (typeof rawPath === 'string') {
-    // An HTTP API stage other than `$default` is the path's first segment; a REST API's `path` never holds it.
+  // An HTTP API stage other than `$default` is the path's first segment, in `rawPath` (payload 2.0) and in `path`
+  // (payload 1.0, which says `version: '1.0'`); a REST API's `path` never holds it, and its events have no version.
+  if (typeof rawPath === 'string' || ownField(event, 'version') === '1.0') {
     const requestContext = ownField(event, 'requestContext');
     const stage = isObject(requestContext) ? ownField(requestContext, 'stage') : undefined;
     if (typeof stage === 'string' && stage !== '$default' && stage !== '') {
@@ -91,8 +101,8 @@ function isHttpRequest(event: Record<string, unknown>): boolean {
 
 function named(value: unknown, where: string): SwitchRequest {
   if (typeof value !== 'string') return { ok: false, problem: `${where} must be a string, got ${kindOf(value)}` };
-  if (!SWITCH_NAME_PATTERN.test(value)) {
-    return { ok: false, problem: `invalid switch name ${quote(value)} in ${where}: use 1-64 characters of A-Z a-z 0-9 . _ -` };
+  if (!isValidSwitchName(value)) {
+    return { ok: false, problem: `invalid switch name ${quote(value, 64)} in ${where}: use 1-64 characters of A-Z a-z 0-9 . _ -` };
   }
   return { ok: true, switch: value };
 }
@@ -115,9 +125,4 @@ function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return `a ${typeof value}`;
-}
-
-/** A caller's text for a message: quoted, escaped and cut short, since it may be anything. */
-function quote(text: string): string {
-  return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}...` : text);
 }

@@ -69,6 +69,13 @@ export const DEFAULT_SWITCH_NAME = 'global';
 /** Longest `reason` an operator may record. */
 export const MAX_REASON_LENGTH = 500;
 
+/**
+ * Longest `updatedBy` (and history `by`) the library records: room for an alarm trip's `alarm:<alarm ARN>`, whose
+ * longest form is `alarm:arn:aws-us-gov:cloudwatch:<region>:<account>:alarm:` (at most 75 characters) and a
+ * 255-character name.
+ */
+export const MAX_OPERATOR_LENGTH = 330;
+
 export function isValidSwitchName(name: unknown): name is string {
   return typeof name === 'string' && SWITCH_NAME_PATTERN.test(name);
 }
@@ -82,7 +89,10 @@ export const ENV = {
   table: 'SUSPENSE_TABLE',
   /** Seconds a read is served from memory before DynamoDB is asked again. */
   cacheTtlSeconds: 'SUSPENSE_CACHE_TTL_SECONDS',
-  /** Seconds past the TTL that the last known value may still be served while DynamoDB fails. */
+  /**
+   * Seconds past the TTL that a switch last read active stays active while DynamoDB fails (then the fail policy
+   * answers). A suspension is held however long DynamoDB fails; past this bound it only logs a warning.
+   */
   maxStaleSeconds: 'SUSPENSE_MAX_STALE_SECONDS',
   /** `open` (treat as active) or `closed` (treat as suspended) when DynamoDB fails and nothing is known. */
   failMode: 'SUSPENSE_FAIL_MODE',
@@ -102,7 +112,10 @@ export const ENV = {
 export interface SwitchSettings {
   /** @default 5 */
   readonly cacheTtlSeconds: number;
-  /** @default 300 */
+  /**
+   * Seconds past the TTL that a switch last read active stays active while DynamoDB fails; a suspension is held
+   * regardless (ENV.maxStaleSeconds). @default 300
+   */
   readonly maxStaleSeconds: number;
   /** For switches with nothing known (or known active past the staleness bound) when DynamoDB fails. @default 'open' */
   readonly failMode: FailMode;

@@ -2,7 +2,8 @@
  * A switch's audit history: one entry per change, kept on the switch's own item and written by the same
  * conditional UpdateItem as the change, so an entry exists exactly when its change does.
  */
-import { HISTORY_ENTRY_ATTRIBUTES as H, MAX_HISTORY_ENTRIES } from './schema';
+import { HISTORY_ENTRY_ATTRIBUTES as H, MAX_HISTORY_ENTRIES, MAX_OPERATOR_LENGTH, MAX_REASON_LENGTH } from './schema';
+import { cutText } from './stored-text';
 import { parseIsoUtc } from './switch-item';
 
 /** One change of a switch, as recorded. */
@@ -24,7 +25,8 @@ export interface HistoryEntry {
 
 /**
  * The entries of a stored `history` attribute, oldest first. Anything that is not a well-formed entry (an item
- * written by another tool) is dropped rather than failing the read or the next write.
+ * written by another tool; `at` or `until` not an ISO 8601 UTC time) is dropped rather than failing the read or the
+ * next write; `reason` and `by` are cut to the write limits, as the switch item's are.
  */
 export function parseHistory(raw: unknown): HistoryEntry[] {
   if (!Array.isArray(raw)) return [];
@@ -64,20 +66,21 @@ function parseEntry(candidate: unknown): HistoryEntry | undefined {
   const suspended = map[H.suspended];
   const at = map[H.at];
   const by = map[H.by];
-  if (!isVersion(version) || !isVersion(replacedVersion) || typeof suspended !== 'boolean' || typeof at !== 'string' || typeof by !== 'string') {
+  const until = map[H.until];
+  if (!isVersion(version) || !isVersion(replacedVersion) || typeof suspended !== 'boolean' || parseIsoUtc(at) === undefined || typeof by !== 'string') {
     return undefined;
   }
+  if (until !== undefined && parseIsoUtc(until) === undefined) return undefined;
   const reason = map[H.reason];
-  const until = map[H.until];
   const eventAt = map[H.eventAt];
   return {
     version,
     replacedVersion,
     suspended,
-    ...(typeof reason === 'string' ? { reason } : {}),
+    ...(typeof reason === 'string' ? { reason: cutText(reason, MAX_REASON_LENGTH) } : {}),
     ...(typeof until === 'string' ? { until } : {}),
-    at,
-    by,
+    at: at as string,
+    by: cutText(by, MAX_OPERATOR_LENGTH),
     ...(parseIsoUtc(eventAt) !== undefined ? { eventAt: eventAt as string } : {}),
   };
 }

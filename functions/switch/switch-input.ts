@@ -3,16 +3,12 @@
  * that the CLI can reject bad input (and answer `--help`) without loading the AWS SDK, while the write functions
  * apply the very same rules to every other caller.
  */
-import { MAX_REASON_LENGTH, isValidSwitchName } from './schema';
+import { MAX_OPERATOR_LENGTH, MAX_REASON_LENGTH, isValidSwitchName } from './schema';
+import { loneSurrogates, unsafeCharacters } from './stored-text';
 import { parseIsoUtc } from './switch-item';
 
 export { isCalendarValid } from './switch-item';
-
-/**
- * Longest `updatedBy` the library records: room for an alarm trip's `alarm:<alarm ARN>`, whose longest form is
- * `alarm:arn:aws-us-gov:cloudwatch:<region>:<account>:alarm:` (at most 75 characters) and a 255-character name.
- */
-export const MAX_OPERATOR_LENGTH = 330;
+export { MAX_OPERATOR_LENGTH } from './schema';
 
 export type SwitchInputField = 'name' | 'reason' | 'until' | 'by' | 'expectedVersion';
 
@@ -137,8 +133,8 @@ function expectedVersionOf(version: unknown): { expectedVersion?: number } {
   throw new SwitchInputError('expectedVersion', `expected version must be a whole number from 0, got ${quote(version)}`);
 }
 
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const UNPRINTABLE = unsafeCharacters();
+const LONE_SURROGATE = loneSurrogates();
 
 
 /**

@@ -1,4 +1,5 @@
-import { MAX_REASON_LENGTH, SWITCH_ATTRIBUTES as A } from './schema';
+import { MAX_OPERATOR_LENGTH, MAX_REASON_LENGTH, SWITCH_ATTRIBUTES as A } from './schema';
+import { cutText } from './stored-text';
 
 /** A switch as stored, after tolerant parsing. */
 export interface SwitchRecord {
@@ -61,8 +62,13 @@ export function parseSwitchItem(name: string, item: Record<string, unknown>): Pa
   let until = text(A.until);
   if (until !== undefined && parseIsoUtc(until) === undefined) {
     // A suspension whose end cannot be read stays in force: ending it early is the riskier mistake.
-    warnings.push(`attribute "${A.until}" is not an ISO 8601 UTC time ("${until.slice(0, 40)}"); treated as no end`);
+    warnings.push(`attribute "${A.until}" is not an ISO 8601 UTC time ("${cutText(until, 40)}"); treated as no end`);
     until = undefined;
+  }
+  let updatedAt = text(A.updatedAt);
+  if (updatedAt !== undefined && parseIsoUtc(updatedAt) === undefined) {
+    warnings.push(`attribute "${A.updatedAt}" is not an ISO 8601 UTC time ("${cutText(updatedAt, 40)}"); ignored`);
+    updatedAt = undefined;
   }
   const rawVersion = item[A.version];
   let version = 0;
@@ -73,10 +79,10 @@ export function parseSwitchItem(name: string, item: Record<string, unknown>): Pa
     name,
     suspended,
     version,
-    ...optional('reason', withinWriteLimit(text(A.reason), warnings)),
+    ...optional('reason', withinWriteLimit(A.reason, text(A.reason), MAX_REASON_LENGTH, warnings)),
     ...optional('until', until),
-    ...optional('updatedAt', text(A.updatedAt)),
-    ...optional('updatedBy', text(A.updatedBy)),
+    ...optional('updatedAt', updatedAt),
+    ...optional('updatedBy', withinWriteLimit(A.updatedBy, text(A.updatedBy), MAX_OPERATOR_LENGTH, warnings)),
   };
   return { ok: true, record, warnings };
 }
@@ -89,16 +95,14 @@ export function isSuspendedAt(record: SwitchRecord, nowMs: number): boolean {
 }
 
 /**
- * `reason` cut to what a write may record (MAX_REASON_LENGTH characters, the last one `…`): another tool may have
- * stored hundreds of kilobytes, and the reason goes into every 503 body, the CLI's output and log lines.
+ * Text cut to what a write may record (`maxLength` characters, the last one `…`): another tool may have stored
+ * hundreds of kilobytes, and `reason` goes into every 503 body and log line, both into the CLI's output.
  */
-function withinWriteLimit(reason: string | undefined, warnings: string[]): string | undefined {
-  if (reason === undefined || reason.length <= MAX_REASON_LENGTH) return reason;
-  // Counted in code points, as writes count them, so that a surrogate pair is never split.
-  const chars = [...reason];
-  if (chars.length <= MAX_REASON_LENGTH) return reason;
-  warnings.push(`attribute "${A.reason}" is ${chars.length} characters long; cut to ${MAX_REASON_LENGTH}`);
-  return `${chars.slice(0, MAX_REASON_LENGTH - 1).join('')}…`;
+function withinWriteLimit(attribute: string, value: string | undefined, maxLength: number, warnings: string[]): string | undefined {
+  if (value === undefined) return undefined;
+  const cut = cutText(value, maxLength);
+  if (cut !== value) warnings.push(`attribute "${attribute}" is ${[...value].length} characters long; cut to ${maxLength}`);
+  return cut;
 }
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {

@@ -23,8 +23,9 @@ export interface SwitchStoreOptions {
   /** Milliseconds since the epoch; tests pass their own to move time without waiting. @default Date.now */
   readonly clock?: () => number;
   /**
-   * Most switches kept in memory; past it the least recently refreshed one that is not held suspended is dropped,
-   * so a stream of distinct names cannot grow the cache without bound nor erase a suspension. @default 1000
+   * Most switches kept in memory; past it the least recently refreshed one that is neither held suspended nor being
+   * read is dropped, so a stream of distinct names cannot grow the cache without bound nor erase a suspension.
+   * @default 1000
    */
   readonly maxCachedSwitches?: number;
   /** Where warnings (failed reads, malformed items, suspensions held past the staleness bound) go. @default one JSON line on stdout */
@@ -106,7 +107,8 @@ type ReadFailure = { readonly kind: 'failed'; readonly error: unknown } | { read
  *    - a switch last read active stays active within `maxStaleSeconds` past that read's TTL (`stale`);
  *    - otherwise the fail policy (`default`): suspended for fail-closed switches (`failMode: 'closed'`, or named in
  *      `failClosedSwitches`), active for the others.
- * 5. `insert`: past `maxCachedSwitches` the entry refreshed longest ago is dropped, never one held suspended.
+ * 5. `insert`: past `maxCachedSwitches` the entry refreshed longest ago is dropped, never one held suspended nor one
+ *    whose read is in flight.
  *
  * An outage thus costs one bounded read per switch per TTL, not one per invocation. readSwitch never rejects
  * because of DynamoDB.
@@ -172,12 +174,6 @@ export class SwitchStore {
     return this.refresh(this.insert(newEntry(name))).then(this.recordRead);
   }
 
-  /** Drops what is known about `name` (every switch when omitted), suspensions included: the next read asks DynamoDB. */
-  forget(name?: string): void {
-    if (name === undefined) this.entries.clear();
-    else this.entries.delete(name);
-  }
-
   /** How many switches are in memory. */
   get cachedSwitchCount(): number {
     return this.entries.size;
@@ -213,8 +209,9 @@ export class SwitchStore {
     entry.knownAtMs = now;
     entry.staleUntilMs = now + this.ttlMs + this.maxStaleMs;
     serve(entry, value, 'cached', now + this.ttlMs);
-    // Re-inserted so that eviction drops the switch refreshed longest ago, not the hot one inserted first.
-    this.insert(entry);
+    // Re-inserted so that eviction drops the switch refreshed longest ago, not the hot one inserted first; only while
+    // this entry still holds the name, so that a read outliving its entry can never replace a newer one.
+    if (this.entries.get(entry.name) === entry) this.insert(entry);
     return stateOf(entry.name, value, now < value.suspendedUntilMs, 'fresh');
   }
 
@@ -247,16 +244,19 @@ export class SwitchStore {
   }
 
   /**
-   * Rule 5: moves `entry` to the newest place; a new entry first drops the oldest one not held suspended when the
-   * cache is full. Held suspensions are skipped, so they may take the cache past `maxCachedSwitches`: their number
-   * is that of the suspended items in the table, which only operators create.
+   * Rule 5: moves `entry` to the newest place; a new entry first drops the oldest one that is neither held suspended
+   * nor being read when the cache is full. Held suspensions are skipped, so they may take the cache past
+   * `maxCachedSwitches`: their number is that of the suspended items in the table, which only operators create.
+   * Entries being read are skipped because the read, when it settles, must update the entry that holds the name (an
+   * evicted entry's read would otherwise bring back what it found over a newer entry's suspension); they are at most
+   * the reads in flight, each bounded by the read deadline.
    */
   private insert(entry: SwitchEntry): SwitchEntry {
     const isNew = !this.entries.delete(entry.name);
     if (isNew && this.entries.size >= this.maxEntries) {
       const now = this.clock();
       for (const [name, candidate] of this.entries) {
-        if (!(candidate.known !== undefined && now < candidate.known.suspendedUntilMs)) {
+        if (candidate.inflight === undefined && !(candidate.known !== undefined && now < candidate.known.suspendedUntilMs)) {
           this.entries.delete(name);
           break;
         }

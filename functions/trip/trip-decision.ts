@@ -3,6 +3,7 @@
  * on each fresh read, so a concurrent operator's write is always seen before the trip writes.
  */
 import { MAX_REASON_LENGTH } from '../switch/schema';
+import { cutText, loneSurrogates, unsafeCharacters } from '../switch/stored-text';
 import type { CurrentSwitch, SwitchChange } from '../switch/switch-operations';
 import { isSuspendedAt, parseIsoUtc } from '../switch/switch-item';
 import type { AlarmStateChange } from './alarm-event';
@@ -62,10 +63,9 @@ export function decideTrip(trip: TripConfig, event: AlarmStateChange, current: C
  */
 export function tripReason(event: Pick<AlarmStateChange, 'alarmName' | 'reason' | 'state'>): string {
   const text = `alarm ${event.alarmName}: ${event.reason || `entered ${event.state}`}`
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ')
-    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+    .replace(unsafeCharacters('g', true), ' ')
+    .replace(loneSurrogates('g'), '\ufffd')
     .replace(/ {2,}/g, ' ')
     .trim();
-  const chars = [...text];
-  return chars.length > MAX_REASON_LENGTH ? `${chars.slice(0, MAX_REASON_LENGTH - 1).join('')}…` : text;
+  return cutText(text, MAX_REASON_LENGTH);
 }

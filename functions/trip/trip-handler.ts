@@ -15,6 +15,12 @@ export interface TripDependencies {
   readonly log?: LogWriter;
   /** Milliseconds since the epoch: `updatedAt` and the end of a trip's suspension. @default Date.now */
   readonly clock?: () => number;
+  /**
+   * Longest one invocation may spend on DynamoDB, retries and conflict re-reads included; past it the write is
+   * abandoned with an error (and the invocation retried) rather than cut off by the Lambda timeout mid-way.
+   * @default 20000 (the stack gives the function 30 s)
+   */
+  readonly deadlineMs?: number;
 }
 
 /** What the invocation did to each switch the alarm trips (the return value; EventBridge ignores it). */
@@ -35,6 +41,7 @@ export function createTripHandler(dependencies: TripDependencies): TripHandler {
   const { setup } = dependencies;
   const log = dependencies.log ?? writeLogLine;
   const clock = dependencies.clock ?? Date.now;
+  const deadlineMs = dependencies.deadlineMs ?? 20_000;
 
   return async function tripHandler(event) {
     if (!setup.ok) {
@@ -54,6 +61,7 @@ export function createTripHandler(dependencies: TripDependencies): TripHandler {
       return { ignored: problem, switches: [] };
     }
     const switches: TripResult['switches'][number][] = [];
+    const abortSignal = AbortSignal.timeout(deadlineMs);
     for (const trip of trips) {
       const startedAt = performance.now();
       let outcome: TripOutcome | undefined;
@@ -65,7 +73,7 @@ export function createTripHandler(dependencies: TripDependencies): TripHandler {
             outcome = decideTrip(trip, change, current, nowMs);
             return outcome.write ? outcome.change : undefined;
           },
-          { now: clock },
+          { now: clock, abortSignal },
         );
         const why = outcome && !outcome.write ? outcome.why : undefined;
         switches.push({ switch: trip.switch, written: result !== undefined, ...(result ? { version: result.record.version } : {}), ...(why ? { why } : {}) });

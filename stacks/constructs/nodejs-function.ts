@@ -6,6 +6,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { buildFunctionArchive, type FunctionArchive } from '../bundling/function-archive';
 import type { NodeRuntime } from '../bundling/esbuild-bundle';
+import { FUNCTION_DEFAULTS } from '../defaults';
 import { PROJECT_ROOT } from '../project-root';
 
 export interface NodejsFunctionProps {
@@ -16,16 +17,22 @@ export interface NodejsFunctionProps {
   readonly accountId: string;
   readonly region: string;
   readonly partition: string;
-  /** @default 'nodejs22.x' */
+  /** @default FUNCTION_DEFAULTS.runtime ('nodejs22.x') */
   readonly runtime?: NodeRuntime;
-  /** @default 640 */
+  /** @default FUNCTION_DEFAULTS.memorySize (640) */
   readonly memorySize?: number;
-  /** @default 5 */
+  /** @default FUNCTION_DEFAULTS.timeoutSeconds (5) */
   readonly timeoutSeconds?: number;
-  /** @default 'arm64' */
+  /** @default FUNCTION_DEFAULTS.architecture ('arm64') */
   readonly architecture?: 'arm64' | 'x86_64';
-  /** @default 30 */
+  /** @default FUNCTION_DEFAULTS.logRetentionDays (30) */
   readonly logRetentionDays?: number;
+  /**
+   * Concurrent executions reserved for the function: its ceiling, and a share of the account's concurrency no
+   * other function can take. A whole number of at least 1 (0 would throttle every invocation).
+   * @default none: the function shares the account's unreserved pool
+   */
+  readonly reservedConcurrentExecutions?: number;
   /** @default {} */
   readonly environment?: Readonly<Record<string, string>>;
 }
@@ -44,7 +51,11 @@ export class NodejsFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: NodejsFunctionProps) {
     super(scope, id);
-    const runtime = props.runtime ?? 'nodejs22.x';
+    const runtime = props.runtime ?? FUNCTION_DEFAULTS.runtime;
+    const reserved = props.reservedConcurrentExecutions;
+    if (reserved !== undefined && !(Number.isInteger(reserved) && reserved >= 1)) {
+      throw new Error(`NodejsFunction ${props.functionName}: reservedConcurrentExecutions must be a whole number of at least 1, got ${reserved}`);
+    }
     this.environment = { ...props.environment };
 
     this.archive = buildFunctionArchive({
@@ -63,7 +74,7 @@ export class NodejsFunction extends Construct {
     const logGroupName = `/aws/lambda/${props.functionName}`;
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: logGroupName,
-      retentionInDays: props.logRetentionDays ?? 30,
+      retentionInDays: props.logRetentionDays ?? FUNCTION_DEFAULTS.logRetentionDays,
     });
     const logGroupArn = `arn:${props.partition}:logs:${props.region}:${props.accountId}:log-group:${logGroupName}`;
 
@@ -100,10 +111,11 @@ export class NodejsFunction extends Construct {
       functionName: props.functionName,
       role: this.role.arn,
       runtime,
-      architectures: [props.architecture ?? 'arm64'],
+      architectures: [props.architecture ?? FUNCTION_DEFAULTS.architecture],
       handler: 'index.handler',
-      memorySize: props.memorySize ?? 640,
-      timeout: props.timeoutSeconds ?? 5,
+      memorySize: props.memorySize ?? FUNCTION_DEFAULTS.memorySize,
+      timeout: props.timeoutSeconds ?? FUNCTION_DEFAULTS.timeoutSeconds,
+      ...(reserved === undefined ? {} : { reservedConcurrentExecutions: reserved }),
       filename: asset.path,
       sourceCodeHash: this.archive.sha256Base64,
       tracingConfig: { mode: 'Active' },

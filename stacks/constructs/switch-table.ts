@@ -5,15 +5,16 @@ import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { ENV, SWITCH_KEY } from '../../functions/switch/schema';
 import type { TableBilling } from '../config';
+import { TABLE_DEFAULTS } from '../defaults';
 
 export interface SwitchTableProps {
   readonly tableName: string;
   readonly accountId: string;
   readonly region: string;
   readonly partition: string;
-  /** @default { mode: 'PAY_PER_REQUEST' } */
+  /** @default TABLE_DEFAULTS.billing ({ mode: 'PAY_PER_REQUEST' }) */
   readonly billing?: TableBilling;
-  /** DynamoDB deletion protection plus Terraform `prevent_destroy`. @default false */
+  /** DynamoDB deletion protection plus Terraform `prevent_destroy`. @default TABLE_DEFAULTS.deletionProtection (false) */
   readonly deletionProtection?: boolean;
 }
 
@@ -38,8 +39,8 @@ export class SwitchTable extends Construct {
 
   constructor(scope: Construct, id: string, props: SwitchTableProps) {
     super(scope, id);
-    const billing = props.billing ?? { mode: 'PAY_PER_REQUEST' };
-    const deletionProtection = props.deletionProtection ?? false;
+    const billing: TableBilling = props.billing ?? TABLE_DEFAULTS.billing;
+    const deletionProtection = props.deletionProtection ?? TABLE_DEFAULTS.deletionProtection;
     this.tableName = props.tableName;
     this.tableArn = `arn:${props.partition}:dynamodb:${props.region}:${props.accountId}:table/${props.tableName}`;
     this.table = new DynamodbTable(this, 'table', {
@@ -60,16 +61,29 @@ export class SwitchTable extends Construct {
    * reader's environment. One call does both, so the variable and the permission can never disagree.
    */
   grantRead(reader: SwitchReader): IamRolePolicy {
-    const policy = new IamRolePolicy(this, `read-${reader.node.id}`, {
-      name: `${this.tableName}-read`,
-      role: reader.role.name,
+    return this.grant(reader, 'read', { Sid: 'ReadSwitches', Action: ['dynamodb:GetItem'] });
+  }
+
+  /**
+   * Lets `writer` change switches as the switch library does (functions/switch/switch-writes.ts: a consistent
+   * GetItem, then an UpdateItem conditional on the version read) and nothing more: no PutItem, DeleteItem or Scan.
+   * Sets the table's name in the writer's environment in the same call, as grantRead does.
+   */
+  grantReadWrite(writer: SwitchReader): IamRolePolicy {
+    return this.grant(writer, 'read-write', { Sid: 'ChangeSwitches', Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] });
+  }
+
+  private grant(grantee: SwitchReader, access: string, statement: { Sid: string; Action: string[] }): IamRolePolicy {
+    const policy = new IamRolePolicy(this, `${access}-${grantee.node.id}`, {
+      name: `${this.tableName}-${access}`,
+      role: grantee.role.name,
       policy: JSON.stringify({
         Version: '2012-10-17',
-        Statement: [{ Sid: 'ReadSwitches', Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: [this.tableArn] }],
+        Statement: [{ Sid: statement.Sid, Effect: 'Allow', Action: statement.Action, Resource: [this.tableArn] }],
       }),
     });
-    reader.addEnvironment(ENV.table, this.tableName);
-    reader.addDependency(policy);
+    grantee.addEnvironment(ENV.table, this.tableName);
+    grantee.addDependency(policy);
     return policy;
   }
 }

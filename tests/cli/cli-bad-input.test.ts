@@ -62,7 +62,7 @@ const BAD_INPUT: readonly (readonly [string, readonly string[], string | RegExp]
   ['an invalid --region', ['list', '--region', 'us east'], 'suspense: invalid --region "us east" (see "suspense list --help")'],
   ['a table name too short', ['list', '--table', 'ab'], 'suspense: invalid table name "ab" from --table: use 3-255 characters of A-Z a-z 0-9 _ . - (see "suspense list --help")'],
   ['a stack name with a path', ['list', '--stack', '../x'], 'suspense: invalid stack name "../x": use letters, digits, _ and - (see "suspense list --help")'],
-  ['a stack that was never synthesized', ['list', '--stack', 'no-such-stack'], /^suspense: no synthesized stack "no-such-stack" in .*cdktf\.out\/stacks \(run "npm run synth"/],
+  ['--stack outside any project', ['list', '--stack', 'no-such-stack'], /^suspense: --stack needs the project: no cdktf\.json in .* or any folder above it \(or pass the name directly\)/],
   ['both --table and --stack', ['list', '--table', 'switches', '--stack', 'suspense-dev'], 'suspense: pass --table or --stack, not both (see "suspense list --help")'],
   ['both --function and --stack', ['invoke', '--function', 'check', '--stack', 'suspense-dev'], 'suspense: pass --function or --stack, not both (see "suspense invoke --help")'],
   ['invoke without a function', ['invoke'], 'suspense: no function: pass --function <name> or --stack <stack>, or set SUSPENSE_FUNCTION (see "suspense invoke --help")'],

@@ -1,5 +1,5 @@
 import { PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { MAX_REASON_LENGTH } from '../../functions/switch/schema';
+import { MAX_OPERATOR_LENGTH, MAX_REASON_LENGTH } from '../../functions/switch/schema';
 import { startDynamo, type LocalDynamo } from '../support/dynalite';
 import { baseEnv, runCli, tableSnapshot, type CliResult } from './cli-harness';
 import { HOSTILE, UNSAFE } from './hostile-text';
@@ -89,6 +89,63 @@ describe('suspense CLI: text written by other tools', () => {
     expect(view.reason).toBe(`${'r'.repeat(MAX_REASON_LENGTH - 1)}…`);
     expect(human.replace(/\n/g, '')).not.toMatch(UNSAFE);
     expect(human.length).toBeLessThan(1000);
+  });
+
+  describe('with 350 KB in every other attribute a reader shows', () => {
+    const BLOATED = 'bloated';
+    const KB350 = 350_000;
+    const bloatedEnv = () => ({ ...baseEnv(dynamo.endpoint), SUSPENSE_TABLE: BLOATED });
+    const entry = (fields: Record<string, AttributeValue>): AttributeValue => ({
+      M: { version: { N: '1' }, replacedVersion: { N: '0' }, suspended: { BOOL: true }, at: { S: '2030-01-01T00:00:00Z' }, by: { S: 'ops' }, ...fields },
+    });
+
+    beforeAll(async () => {
+      await dynamo.createSwitchTable(BLOATED);
+      const put = (item: Record<string, AttributeValue>) => dynamo.client.send(new PutItemCommand({ TableName: BLOATED, Item: item }));
+      const base = { suspended: { BOOL: true }, reason: { S: 'why' }, updatedAt: { S: '2030-01-01T00:00:00Z' }, updatedBy: { S: 'ops' }, version: { N: '3' } };
+      await put({ ...base, switch: { S: 'long-by' }, updatedBy: { S: 'b'.repeat(KB350) } });
+      await put({ ...base, switch: { S: 'long-at' }, updatedAt: { S: `2030-01-01T00:00:00Z${'x'.repeat(KB350)}` } });
+      await put({ ...base, switch: { S: 'long-history-text' }, history: { L: [entry({ reason: { S: 'r'.repeat(KB350 / 2) }, by: { S: 'b'.repeat(KB350 / 2) } })] } });
+      await put({
+        ...base,
+        switch: { S: 'long-history-times' },
+        history: {
+          L: [
+            entry({ at: { S: `2030-01-01T00:00:00Z${'x'.repeat(KB350 / 2)}` } }),
+            entry({ version: { N: '2' }, replacedVersion: { N: '1' }, until: { S: `2031-01-01T00:00:00Z${'x'.repeat(KB350 / 2)}` } }),
+            entry({ version: { N: '3' }, replacedVersion: { N: '2' } }),
+          ],
+        },
+      });
+    });
+
+    it.each([['list'], ['status', 'long-by'], ['status', 'long-at'], ['history', 'long-history-text'], ['history', 'long-history-times']].map((args) => [args.join(' '), args] as const))(
+      'suspense %s prints a few hundred characters, human and --json',
+      async (_what, args) => {
+      const human = ok(await runCli(args, { env: bloatedEnv() }));
+      const json = ok(await runCli([...args, '--json'], { env: bloatedEnv() }));
+
+      console.log(`suspense ${args.join(' ')}: ${human.length} characters; --json ${json.length}`);
+      expect(human.length).toBeLessThan(3_000);
+      expect(json.length).toBeLessThan(5_000);
+      },
+    );
+
+    it('shows updatedBy cut to the write limit and drops an updatedAt that is not a time, with a warning', async () => {
+      const views = JSON.parse(ok(await runCli(['list', '--json'], { env: bloatedEnv() }))) as { switch: string }[];
+      const [longAt, longBy] = ['long-at', 'long-by'].map((name) => views.find((view) => view.switch === name));
+
+      expect(longAt).toMatchObject({ switch: 'long-at', updatedAt: null, warnings: [`attribute "updatedAt" is not an ISO 8601 UTC time ("2030-01-01T00:00:00Z${'x'.repeat(19)}…"); ignored`] });
+      expect(longBy).toMatchObject({ switch: 'long-by', updatedBy: `${'b'.repeat(MAX_OPERATOR_LENGTH - 1)}…`, warnings: [`attribute "updatedBy" is ${KB350} characters long; cut to ${MAX_OPERATOR_LENGTH}`] });
+    });
+
+    it('shows history reason and by cut to the write limits, and leaves out entries whose at or until is not a time', async () => {
+      const text = JSON.parse(ok(await runCli(['history', 'long-history-text', '--json'], { env: bloatedEnv() })));
+      const times = JSON.parse(ok(await runCli(['history', 'long-history-times', '--json'], { env: bloatedEnv() })));
+
+      expect(text).toMatchObject([{ version: 1, reason: `${'r'.repeat(MAX_REASON_LENGTH - 1)}…`, by: `${'b'.repeat(MAX_OPERATOR_LENGTH - 1)}…` }]);
+      expect(times.map((e: { version: number }) => e.version)).toEqual([3]);
+    });
   });
 
   it('changes nothing in the table', async () => {

@@ -12,16 +12,27 @@ let lambda: FakeLambda;
 let workDir: string;
 let fakeBin: string;
 
+/** A synthesized stack folder whose cdk.tf.json declares `outputs`. */
+function writeStack(name: string, outputs: string[]): void {
+  fs.mkdirSync(path.join(workDir, 'synth-output', 'stacks', name), { recursive: true });
+  const declared = Object.fromEntries(outputs.map((output) => [output, { value: '${aws_x.y.z}' }]));
+  fs.writeFileSync(path.join(workDir, 'synth-output', 'stacks', name, 'cdk.tf.json'), JSON.stringify({ output: declared }));
+}
+
 /**
- * A project directory with a synthesized stack, and a `terraform` on PATH that answers `output -json` with the
- * file named by FAKE_TERRAFORM_OUTPUT and records its arguments.
+ * A project directory (cdktf.json naming its output folder) with synthesized stacks, and a `terraform` on PATH
+ * that answers `output -json` with the file named by FAKE_TERRAFORM_OUTPUT and records its arguments.
  */
 beforeAll(async () => {
   dynamo = await startDynamo();
   await dynamo.createSwitchTable('stack-switches');
   lambda = await startFakeLambda({ 'stack-check': { payload: '{"statusCode":200}', log: 'START\nEND\n' } });
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-stack-'));
-  fs.mkdirSync(path.join(workDir, 'cdktf.out', 'stacks', STACK), { recursive: true });
+  fs.writeFileSync(path.join(workDir, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'true', output: 'synth-output' }));
+  writeStack(STACK, ['table_name', 'table_arn', 'function_name', 'function_arn']);
+  writeStack('suspense-prod', ['table_name', 'table_arn', 'function_name', 'function_arn']);
+  writeStack('suspense-state', ['state_bucket_name']);
+  fs.mkdirSync(path.join(workDir, 'deep', 'sub', 'folder'), { recursive: true });
   fakeBin = path.join(workDir, 'bin');
   fs.mkdirSync(fakeBin);
   fs.writeFileSync(
@@ -56,9 +67,9 @@ afterAll(async () => {
   fs.rmSync(workDir, { recursive: true, force: true });
 });
 
-function cliWithTerraform(args: string[], outputs: 'deployed.json' | 'not-deployed.json', env: Record<string, string | undefined> = {}) {
+function cliWithTerraform(args: string[], outputs: 'deployed.json' | 'not-deployed.json', env: Record<string, string | undefined> = {}, cwd = workDir) {
   return runCli(args, {
-    cwd: workDir,
+    cwd,
     env: {
       ...baseEnv(dynamo.endpoint),
       AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
@@ -71,7 +82,7 @@ function cliWithTerraform(args: string[], outputs: 'deployed.json' | 'not-deploy
 }
 
 describe('suspense CLI: names from the stack outputs (--stack)', () => {
-  it('reads table_name with terraform output -json in cdktf.out/stacks/<stack>, ahead of SUSPENSE_TABLE', async () => {
+  it('reads table_name with terraform output -json in <cdktf.json output>/stacks/<stack>, ahead of SUSPENSE_TABLE', async () => {
     const result = await cliWithTerraform(['suspend', 'global', '--reason', 'from stack', '--stack', STACK, '--json'], 'deployed.json', {
       SUSPENSE_TABLE: 'some-other-table',
     });
@@ -82,7 +93,7 @@ describe('suspense CLI: names from the stack outputs (--stack)', () => {
     });
     expect(JSON.parse(result.stdout)).toMatchObject({ switch: 'global', state: 'suspended', version: 1 });
     expect(fs.readFileSync(path.join(workDir, 'terraform-args.txt'), 'utf8').split('\n')).toEqual([
-      `-chdir=${path.join(workDir, 'cdktf.out', 'stacks', STACK)}`,
+      `-chdir=${path.join(workDir, 'synth-output', 'stacks', STACK)}`,
       'output',
       '-json',
       '-no-color',
@@ -117,13 +128,49 @@ describe('suspense CLI: names from the stack outputs (--stack)', () => {
     expect(result).toMatchObject({ code: 0, stderr: expect.stringMatching(/^suspense: note: names come from stack suspense-test, but requests go to http:\/\/127\.0\.0\.1:\d+ \(AWS_ENDPOINT_URL_(DYNAMODB|LAMBDA) is set\)\n$/) });
   });
 
+  it('finds the synthesized stacks from any folder of the project, through cdktf.json', async () => {
+    const result = await cliWithTerraform(['list', '--stack', STACK, '--json'], 'deployed.json', {}, path.join(workDir, 'deep', 'sub', 'folder'));
+
+    expect(result.code).toBe(0);
+    expect(fs.readFileSync(path.join(workDir, 'terraform-args.txt'), 'utf8').split('\n')[0]).toBe(`-chdir=${path.join(workDir, 'synth-output', 'stacks', STACK)}`);
+  });
+
+  it('exits 2 naming the environment stacks when the stack is unknown, having run nothing', async () => {
+    fs.rmSync(path.join(workDir, 'terraform-args.txt'), { force: true });
+
+    const result = await cliWithTerraform(['status', '--stack', 'suspense-staging'], 'deployed.json', {}, path.join(workDir, 'deep'));
+
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toContain(`unknown stack "suspense-staging" in ${path.join(workDir, 'synth-output', 'stacks')}; environment stacks: suspense-prod, ${STACK}`);
+    expect(fs.existsSync(path.join(workDir, 'terraform-args.txt'))).toBe(false);
+  });
+
+  it('exits 2 saying so when the stack is not an environment stack', async () => {
+    const result = await cliWithTerraform(['invoke', '--stack', 'suspense-state'], 'deployed.json');
+
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toContain(`stack "suspense-state" is not an environment stack (it has no function_name output); environment stacks: suspense-prod, ${STACK}`);
+  });
+
+  it('exits 2 outside any project, saying --stack needs one', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-outside-'));
+    try {
+      const result = await cliWithTerraform(['list', '--stack', STACK], 'deployed.json', {}, outside);
+
+      expect(result).toMatchObject({ code: 2, stdout: '' });
+      expect(result.stderr).toContain(`--stack needs the project: no cdktf.json in ${outside} or any folder above it`);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   it('exits 1 with a clear line when the stack has no outputs yet (not deployed)', async () => {
     const result = await cliWithTerraform(['list', '--stack', STACK], 'not-deployed.json');
 
     expect(result).toMatchObject({
       code: 1,
       stdout: '',
-      stderr: `suspense: stack "${STACK}" has no output table_name: is it deployed ("cdktf deploy ${STACK}")?\n`,
+      stderr: `suspense: stack "${STACK}" has no value for table_name: is it deployed ("cdktf deploy ${STACK}")?\n`,
     });
   });
 

@@ -26,7 +26,8 @@ describe('the CLI parse', () => {
       json: true,
       timeoutSeconds: 10,
       table: { from: 'stack', stack: 'suspense-dev' },
-      input: { name: 'orders', reason: 'INC-1', until: '2030-01-01T02:00:00.000Z', by: 'bob', expectedVersion: 3 },
+      input: { name: 'orders', reason: 'INC-1', by: 'bob', expectedVersion: 3 },
+      until: { inMs: 2 * 3_600_000 },
     });
   });
 

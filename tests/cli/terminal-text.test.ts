@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { cutText, oneLine, terminalJson, terminalText } from '../../cli/terminal-text';
+import { oneLine, terminalJson, terminalText } from '../../cli/terminal-text';
+import { cutText } from '../../functions/switch/stored-text';
 import { HOSTILE, UNSAFE } from './hostile-text';
 
 

@@ -1,5 +1,5 @@
 import { UsageError } from '../../cli/errors';
-import { parseUntilArgument } from '../../cli/until';
+import { parseUntilArgument, untilAt } from '../../cli/until';
 import { SwitchInputError } from '../../functions/switch/switch-input';
 
 const NOW = Date.parse('2030-06-15T12:00:00.000Z');
@@ -12,7 +12,7 @@ describe('--until', () => {
     ['1d', '2030-06-16T12:00:00.000Z'],
     ['365d', '2031-06-15T12:00:00.000Z'],
   ])('reads the duration %s as an instant from now', (text, expected) => {
-    expect(parseUntilArgument(text, NOW)).toBe(expected);
+    expect(untilAt(parseUntilArgument(text, NOW), NOW)).toBe(expected);
   });
 
   it.each([
@@ -23,7 +23,7 @@ describe('--until', () => {
     ['2030-06-15T08:30:00-04:30', '2030-06-15T13:00:00.000Z'],
     ['2030-06-15T13:00:00+00:00', '2030-06-15T13:00:00.000Z'],
   ])('reads the time %s and stores it in UTC', (text, expected) => {
-    expect(parseUntilArgument(text, NOW)).toBe(expected);
+    expect(untilAt(parseUntilArgument(text, NOW), NOW + 3_600_000)).toBe(expected);
   });
 
   it.each([

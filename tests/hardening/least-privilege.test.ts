@@ -255,3 +255,48 @@ describe('SwitchTable.grantRead, for another team\'s function', () => {
     expect(await asOrders('dynamodb:GetItem', `arn:aws:dynamodb:${where.region}:${where.accountId}:table/orders`)).toBe('ImplicitlyDenied');
   });
 });
+
+describe.each(environments(SYNTH_ENV).filter((config) => config.trips.length > 0).map((config) => [`suspense-${config.environment}`, config] as const))(
+  'the trip function role of %s',
+  (stackName, config) => {
+    const account = config.accountId;
+    const region = config.region;
+    const table = `arn:aws:dynamodb:${region}:${account}:table/${config.tableName}`;
+    const logGroup = `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/${config.tripFunctionName}`;
+    const role = `arn:aws:iam::${account}:role/${config.tripFunctionName}`;
+    let identity: { name: string; policy: PolicyDocument }[];
+
+    beforeAll(() => {
+      identity = rolePolicies(synthesized.stack(stackName), config.tripFunctionName);
+    });
+
+    const asTheTrip = (action: string, resource: string): Promise<Decision> => decide({ principal: role, action, resource, accountId: account }, { identity });
+
+    it.each([
+      ['dynamodb:GetItem', table],
+      ['dynamodb:UpdateItem', table],
+      ['logs:PutLogEvents', `${logGroup}:log-stream:s`],
+      ['xray:PutTraceSegments', '*'],
+    ])('may %s on %s', async (action, resource) => {
+      expect(await asTheTrip(action, resource)).toBe('Allowed');
+    });
+
+    it.each([
+      ['dynamodb:DeleteItem', table],
+      ['dynamodb:Scan', table],
+      ['dynamodb:Query', table],
+      ['dynamodb:PutItem', table],
+      ['dynamodb:BatchWriteItem', table],
+      ['dynamodb:PartiQLUpdate', table],
+      ['dynamodb:PartiQLDelete', table],
+      ['dynamodb:DeleteTable', table],
+      ['dynamodb:UpdateTable', table],
+      ['dynamodb:UpdateItem', `arn:aws:dynamodb:${region}:${account}:table/orders`],
+      ['logs:PutLogEvents', `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/${config.functionName}:log-stream:s`],
+      ['lambda:InvokeFunction', `arn:aws:lambda:${region}:${account}:function:${config.functionName}`],
+      ['iam:PutRolePolicy', role],
+    ])('may not %s on %s', async (action, resource) => {
+      expect(await asTheTrip(action, resource)).toBe('ImplicitlyDenied');
+    });
+  },
+);

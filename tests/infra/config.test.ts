@@ -1,6 +1,7 @@
 import { environmentConfig, partitionOf } from '../../stacks/config';
 import { environments } from '../../stacks/environments';
 import { DEFAULT_SETTINGS } from '../../functions/switch/schema';
+import { CHECK_FUNCTION_RESERVED_CONCURRENCY, DEFAULT_REGION, FUNCTION_DEFAULTS, TABLE_DEFAULTS } from '../../stacks/defaults';
 
 const base = { environment: 'qa', accountId: '123456789012' };
 
@@ -9,34 +10,48 @@ describe('environment config', () => {
     expect(environmentConfig(base)).toEqual({
       environment: 'qa',
       accountId: '123456789012',
-      region: 'eu-west-1',
+      region: DEFAULT_REGION,
       tableName: 'suspense-switches-qa',
       functionName: 'suspense-check-qa',
-      memorySize: 640,
-      timeoutSeconds: 5,
-      architecture: 'arm64',
-      logRetentionDays: 30,
-      deletionProtection: false,
-      billing: { mode: 'PAY_PER_REQUEST' },
+      memorySize: FUNCTION_DEFAULTS.memorySize,
+      timeoutSeconds: FUNCTION_DEFAULTS.timeoutSeconds,
+      architecture: FUNCTION_DEFAULTS.architecture,
+      logRetentionDays: FUNCTION_DEFAULTS.logRetentionDays,
+      reservedConcurrentExecutions: CHECK_FUNCTION_RESERVED_CONCURRENCY,
+      deletionProtection: TABLE_DEFAULTS.deletionProtection,
+      billing: TABLE_DEFAULTS.billing,
       tags: {},
       switchSettings: DEFAULT_SETTINGS,
+      trips: [],
+      tripFunctionName: 'suspense-trip-qa',
     });
   });
 
+  it('documents the defaults the proof of concept found', () => {
+    expect(FUNCTION_DEFAULTS).toEqual({ runtime: 'nodejs22.x', memorySize: 640, timeoutSeconds: 5, architecture: 'arm64', logRetentionDays: 30 });
+    expect(TABLE_DEFAULTS).toEqual({ billing: { mode: 'PAY_PER_REQUEST' }, deletionProtection: false });
+  });
+
   it('protects prod from deletion and keeps its logs longer', () => {
-    const [dev, prod] = environments({});
+    const [dev, prod] = environments({ SUSPENSE_ALLOW_PLACEHOLDERS: 'test' });
     expect([dev.deletionProtection, prod.deletionProtection]).toEqual([false, true]);
     expect([dev.logRetentionDays, prod.logRetentionDays]).toEqual([30, 90]);
   });
 
   it('takes account IDs and regions from the environment', () => {
-    const [dev, prod] = environments({ SUSPENSE_DEV_ACCOUNT_ID: '000000000001', SUSPENSE_PROD_REGION: 'us-east-1' });
-    expect([dev.accountId, prod.region]).toEqual(['000000000001', 'us-east-1']);
+    const [dev, prod] = environments({ SUSPENSE_DEV_ACCOUNT_ID: '000000000001', SUSPENSE_PROD_ACCOUNT_ID: '000000000002', SUSPENSE_PROD_REGION: 'us-east-1' });
+    expect([dev.accountId, prod.accountId, prod.region]).toEqual(['000000000001', '000000000002', 'us-east-1']);
+  });
+
+  it('requires the environments\' account variables, naming each one missing', () => {
+    expect(() => environments({})).toThrow('missing SUSPENSE_DEV_ACCOUNT_ID, SUSPENSE_PROD_ACCOUNT_ID:');
   });
 
   it.each([
     [{ accountId: '1234' }, 'environment "qa": accountId must be 12 digits, got "1234"'],
     [{ region: 'mars-1' }, 'environment "qa": region is not an AWS region: "mars-1"'],
+    [{ region: 'eu-west-9' }, 'environment "qa": region is not an AWS region: "eu-west-9" (stacks/aws-regions.ts lists them)'],
+    [{ reservedConcurrentExecutions: 0 }, 'environment "qa": reservedConcurrentExecutions must be a whole number of at least 1'],
     [{ memorySize: 64 }, 'environment "qa": memorySize must be a whole number of MB from 128 to 10240'],
     [{ timeoutSeconds: 0 }, 'environment "qa": timeoutSeconds must be a whole number from 1 to 900'],
     [{ logRetentionDays: 10 }, 'environment "qa": logRetentionDays must be one of 1, 3, 5, 7, 14, 30'],
@@ -54,7 +69,7 @@ describe('environment config', () => {
 
   it('keeps a default when a field is given as undefined', () => {
     const config = environmentConfig({ ...base, billing: undefined, memorySize: undefined, switchSettings: { failMode: undefined } });
-    expect([config.billing, config.memorySize, config.switchSettings.failMode]).toEqual([{ mode: 'PAY_PER_REQUEST' }, 640, 'open']);
+    expect([config.billing, config.memorySize, config.switchSettings.failMode]).toEqual([TABLE_DEFAULTS.billing, FUNCTION_DEFAULTS.memorySize, 'open']);
   });
 
   it('supports low provisioned capacity, as the proof of concept ran', () => {
@@ -66,6 +81,7 @@ describe('environment config', () => {
   });
 
   it('knows the ARN partition of a region', () => {
-    expect([partitionOf('eu-west-1'), partitionOf('cn-north-1'), partitionOf('us-gov-west-1')]).toEqual(['aws', 'aws-cn', 'aws-us-gov']);
+    expect([partitionOf('eu-west-1'), partitionOf('cn-north-1'), partitionOf('us-gov-west-1'), partitionOf('eusc-de-east-1')]).toEqual(['aws', 'aws-cn', 'aws-us-gov', 'aws-eusc']);
+    expect(() => partitionOf('eu-west-9')).toThrow('"eu-west-9" is not an AWS region');
   });
 });

@@ -4,6 +4,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { NodejsFunction } from '../../stacks/constructs/nodejs-function';
 import { SwitchTable } from '../../stacks/constructs/switch-table';
 import { ENV } from '../../functions/switch/schema';
+import { FUNCTION_DEFAULTS, TABLE_DEFAULTS } from '../../stacks/defaults';
 
 const where = { accountId: '123456789012', region: 'us-east-1', partition: 'aws' };
 
@@ -43,6 +44,41 @@ describe('SwitchTable', () => {
 });
 
 describe('NodejsFunction', () => {
+  it('applies the documented defaults, reserving no concurrency unless told', () => {
+    const json = synthJson((stack) => {
+      new NodejsFunction(stack, 'fn', { ...where, functionName: 'fn', entry: 'functions/check/handler.ts' });
+      new SwitchTable(stack, 'switches', { ...where, tableName: 'defaults' });
+    });
+    const fn = Object.values(json.resource.aws_lambda_function)[0] as Record<string, unknown>;
+    expect(fn).toMatchObject({
+      runtime: FUNCTION_DEFAULTS.runtime,
+      memory_size: FUNCTION_DEFAULTS.memorySize,
+      timeout: FUNCTION_DEFAULTS.timeoutSeconds,
+      architectures: [FUNCTION_DEFAULTS.architecture],
+    });
+    expect(fn).not.toHaveProperty('reserved_concurrent_executions');
+    expect(Object.values(json.resource.aws_cloudwatch_log_group)[0]).toMatchObject({ retention_in_days: FUNCTION_DEFAULTS.logRetentionDays });
+    expect(Object.values(json.resource.aws_dynamodb_table)[0]).toMatchObject({
+      billing_mode: TABLE_DEFAULTS.billing.mode,
+      deletion_protection_enabled: TABLE_DEFAULTS.deletionProtection,
+    });
+  });
+
+  it('reserves the concurrency it is given', () => {
+    const json = synthJson((stack) => {
+      new NodejsFunction(stack, 'fn', { ...where, functionName: 'fn', entry: 'functions/check/handler.ts', reservedConcurrentExecutions: 25 });
+    });
+    expect(Object.values(json.resource.aws_lambda_function)[0]).toMatchObject({ reserved_concurrent_executions: 25 });
+  });
+
+  it.each([0, -1, 2.5])('refuses reserved concurrency %p at construction, naming the function', (reserved) => {
+    synthJson((stack) => {
+      expect(() => new NodejsFunction(stack, 'fn', { ...where, functionName: 'trip', entry: 'functions/check/handler.ts', reservedConcurrentExecutions: reserved })).toThrow(
+        `NodejsFunction trip: reservedConcurrentExecutions must be a whole number of at least 1, got ${reserved}`,
+      );
+    });
+  });
+
   it('rejects an environment variable name Lambda would reject', () => {
     synthJson((stack) => {
       const fn = new NodejsFunction(stack, 'fn', { ...where, functionName: 'fn', entry: 'functions/check/handler.ts' });

@@ -33,7 +33,16 @@ function synthIn(checkout: string, umask: number): string {
   const outdir = path.join(checkout, 'cdktf.out');
   execFileSync('sh', ['-c', `umask ${umask.toString(8)} && node tools/run-ts.js main.ts`], {
     cwd: checkout,
-    env: { PATH: process.env.PATH, HOME: os.homedir(), CDKTF_OUTDIR: outdir },
+    env: {
+      PATH: process.env.PATH,
+      HOME: os.homedir(),
+      CDKTF_OUTDIR: outdir,
+      // A deployable synth: real-shaped values, no placeholders.
+      SUSPENSE_STATE_BUCKET: 'acme-suspense-tfstate',
+      SUSPENSE_STATE_ACCOUNT_ID: '345678901234',
+      SUSPENSE_DEV_ACCOUNT_ID: '123456789012',
+      SUSPENSE_PROD_ACCOUNT_ID: '210987654321',
+    },
     stdio: 'pipe',
   });
   return outdir;
@@ -67,7 +76,8 @@ describe('synthesis', () => {
 
     const stackFiles = [...a.keys()].filter((file) => file.startsWith('stacks')).sort();
     expect(stackFiles).toEqual(expect.arrayContaining(['stacks/suspense-dev/cdk.tf.json', 'stacks/suspense-prod/cdk.tf.json', 'stacks/suspense-state/cdk.tf.json']));
-    expect(stackFiles.filter((file) => file.endsWith('function.zip'))).toHaveLength(2);
+    // The check function in both environments, and dev's trip function.
+    expect(stackFiles.filter((file) => file.endsWith('function.zip'))).toHaveLength(3);
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
     for (const [file, bytes] of a) expect({ file, same: bytes.equals(b.get(file)!) }).toEqual({ file, same: true });
     // Neither checkout's location may leak into what Terraform reads.

@@ -1,5 +1,6 @@
 import { planOffline, terraformAvailability, type OfflinePlan, type PlannedResource } from '../support/offline-plan';
 import { synthesize, type Synthesized } from '../support/synth';
+import { planWithoutTrips } from './trip-resources';
 
 const terraform = terraformAvailability();
 if (!terraform.available) {
@@ -23,7 +24,12 @@ function only(plan: OfflinePlan, type: string): Record<string, any> {
 describeWithTerraform('offline plan with the real Terraform and AWS provider', () => {
   let synth: Synthesized;
   beforeAll(() => {
-    synth = synthesize({ SUSPENSE_DEV_ACCOUNT_ID: ACCOUNT, SUSPENSE_PROD_ACCOUNT_ID: '210987654321' });
+    synth = synthesize({
+      SUSPENSE_DEV_ACCOUNT_ID: ACCOUNT,
+      SUSPENSE_PROD_ACCOUNT_ID: '210987654321',
+      SUSPENSE_STATE_ACCOUNT_ID: '345678901234',
+      SUSPENSE_STATE_BUCKET: 'acme-suspense-tfstate',
+    });
   });
   afterAll(() => synth.cleanup());
 
@@ -31,7 +37,8 @@ describeWithTerraform('offline plan with the real Terraform and AWS provider', (
     const account = environment === 'dev' ? ACCOUNT : '210987654321';
     let plan: OfflinePlan;
     beforeAll(() => {
-      plan = planOffline(synth.stackDir(`suspense-${environment}`), terraform.mirror!);
+      // The check function's resources; the trips' are tests/infra/trip-plan.test.ts's.
+      plan = planWithoutTrips(planOffline(synth.stackDir(`suspense-${environment}`), terraform.mirror!), `suspense-trip-${environment}`);
     }, 180_000);
     afterAll(() => plan?.cleanup());
 
@@ -94,6 +101,7 @@ describeWithTerraform('offline plan with the real Terraform and AWS provider', (
         memory_size: 640,
         timeout: 5,
         architectures: ['arm64'],
+        reserved_concurrent_executions: 100,
         package_type: 'Zip',
         tracing_config: [{ mode: 'Active' }],
         logging_config: [
@@ -116,8 +124,10 @@ describeWithTerraform('offline plan with the real Terraform and AWS provider', (
     }, 180_000);
     afterAll(() => plan?.cleanup());
 
-    it('creates the bucket and its versioning, encryption, public access block, TLS policy and lifecycle', () => {
+    it('creates the KMS key and alias, the bucket and its versioning, encryption, public access block, TLS policy and lifecycle', () => {
       expect(plan.resources.map((r) => `${r.type} ${r.actions.join(',')}`).sort()).toEqual([
+        'aws_kms_alias create',
+        'aws_kms_key create',
         'aws_s3_bucket create',
         'aws_s3_bucket_lifecycle_configuration create',
         'aws_s3_bucket_ownership_controls create',
@@ -126,7 +136,10 @@ describeWithTerraform('offline plan with the real Terraform and AWS provider', (
         'aws_s3_bucket_server_side_encryption_configuration create',
         'aws_s3_bucket_versioning create',
       ]);
-      expect(only(plan, 'aws_s3_bucket')).toMatchObject({ bucket: 'suspense-terraform-state', force_destroy: false });
+      expect(only(plan, 'aws_s3_bucket')).toMatchObject({ bucket: 'acme-suspense-tfstate', force_destroy: false });
+      expect(only(plan, 'aws_kms_key')).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30 });
+      expect(only(plan, 'aws_kms_alias')).toMatchObject({ name: 'alias/suspense-terraform-state' });
+      expect(Object.keys(plan.outputs).sort()).toEqual(['state_bucket_arn', 'state_bucket_name', 'state_kms_key_alias', 'state_kms_key_arn']);
       expect(only(plan, 'aws_s3_bucket_versioning').versioning_configuration).toEqual([{ status: 'Enabled' }]);
       expect(only(plan, 'aws_s3_bucket_public_access_block')).toMatchObject({
         block_public_acls: true,

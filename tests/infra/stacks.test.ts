@@ -1,17 +1,30 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { extractZip } from '../../sandbox/zip-extract';
 import { ENV, SWITCH_KEY, DEFAULT_SETTINGS } from '../../functions/switch/schema';
+import { PROJECT_ROOT } from '../../stacks/project-root';
+import { CHECK_FUNCTION_RESERVED_CONCURRENCY, FUNCTION_DEFAULTS, TABLE_DEFAULTS } from '../../stacks/defaults';
 import { onlyResource, policyStatements, resources, synthesize, type StackJson, type Synthesized } from '../support/synth';
+import { withoutTrips } from './trip-resources';
 
 const ENVIRONMENT_STACKS = ['suspense-dev', 'suspense-prod'] as const;
+
+const DEPLOYMENT_ENV = {
+  SUSPENSE_DEV_ACCOUNT_ID: '123456789012',
+  SUSPENSE_PROD_ACCOUNT_ID: '210987654321',
+  SUSPENSE_STATE_ACCOUNT_ID: '345678901234',
+  SUSPENSE_STATE_BUCKET: 'acme-suspense-tfstate',
+  SUSPENSE_ALLOW_PLACEHOLDERS: undefined,
+};
+const KMS_ALIAS_ARN = 'arn:aws:kms:eu-west-1:345678901234:alias/suspense-terraform-state';
 
 describe('synthesized stacks', () => {
   let synth: Synthesized;
   beforeAll(() => {
-    synth = synthesize({ SUSPENSE_DEV_ACCOUNT_ID: '123456789012', SUSPENSE_PROD_ACCOUNT_ID: '210987654321' });
+    synth = synthesize(DEPLOYMENT_ENV);
   });
   afterAll(() => synth.cleanup());
 
@@ -26,7 +39,8 @@ describe('synthesized stacks', () => {
     const tableName = `suspense-switches-${environment}`;
     let stack: StackJson;
     beforeAll(() => {
-      stack = synth.stack(stackName);
+      // The check function's resources; the trips' are tests/infra/trips.test.ts's.
+      stack = withoutTrips(synth.stack(stackName));
     });
 
     it('configures the AWS provider for its account and region with default tags', () => {
@@ -40,13 +54,14 @@ describe('synthesized stacks', () => {
       expect(stack.terraform.required_providers.aws).toEqual({ source: 'aws', version: '5.100.0' });
     });
 
-    it('keeps its state in S3, encrypted, with a native lock file and a key of its own', () => {
+    it('keeps its state in S3, encrypted with the state stack\'s KMS key, with a native lock file and a key of its own', () => {
       expect(stack.terraform.backend).toEqual({
         s3: {
-          bucket: 'suspense-terraform-state',
+          bucket: 'acme-suspense-tfstate',
           region: 'eu-west-1',
           key: `suspense/${stackName}.tfstate`,
           encrypt: true,
+          kms_key_id: KMS_ALIAS_ARN,
           use_lockfile: true,
         },
       });
@@ -58,7 +73,7 @@ describe('synthesized stacks', () => {
         name: tableName,
         hash_key: SWITCH_KEY.name,
         attribute: [{ name: SWITCH_KEY.name, type: SWITCH_KEY.type }],
-        billing_mode: 'PAY_PER_REQUEST',
+        billing_mode: TABLE_DEFAULTS.billing.mode,
         point_in_time_recovery: { enabled: true },
         server_side_encryption: { enabled: true },
         deletion_protection_enabled: environment === 'prod',
@@ -115,7 +130,7 @@ describe('synthesized stacks', () => {
       const logGroup = onlyResource(stack, 'aws_cloudwatch_log_group');
       expect(logGroup).toMatchObject({
         name: `/aws/lambda/${functionName}`,
-        retention_in_days: environment === 'prod' ? 90 : 30,
+        retention_in_days: environment === 'prod' ? 90 : FUNCTION_DEFAULTS.logRetentionDays,
       });
       const fn = onlyResource(stack, 'aws_lambda_function');
       const logGroupId = Object.keys(resources(stack, 'aws_cloudwatch_log_group'))[0];
@@ -129,15 +144,16 @@ describe('synthesized stacks', () => {
       });
     });
 
-    it('runs the check function on nodejs22.x at 640 MB with tracing, a short timeout and its settings', () => {
+    it('runs the check function with the default runtime, memory, timeout and architecture, tracing, reserved concurrency and its settings', () => {
       const fn = onlyResource(stack, 'aws_lambda_function');
       expect(fn).toMatchObject({
         function_name: functionName,
-        runtime: 'nodejs22.x',
+        runtime: FUNCTION_DEFAULTS.runtime,
         handler: 'index.handler',
-        memory_size: 640,
-        timeout: 5,
-        architectures: ['arm64'],
+        memory_size: FUNCTION_DEFAULTS.memorySize,
+        timeout: FUNCTION_DEFAULTS.timeoutSeconds,
+        architectures: [FUNCTION_DEFAULTS.architecture],
+        reserved_concurrent_executions: CHECK_FUNCTION_RESERVED_CONCURRENCY,
         tracing_config: { mode: 'Active' },
       });
       expect(fn.environment.variables).toEqual({
@@ -193,16 +209,34 @@ describe('synthesized stacks', () => {
       expect(stack.terraform.backend).toEqual({ local: { path: '../../../terraform.suspense-state.tfstate' } });
     });
 
-    it('creates a versioned, encrypted, private state bucket that refuses plain HTTP', () => {
+    it('guards its provider with the state account, like the environment stacks', () => {
+      expect(stack.provider.aws).toEqual([
+        {
+          region: 'eu-west-1',
+          allowed_account_ids: ['345678901234'],
+          default_tags: [{ tags: { project: 'suspense', environment: 'shared', 'managed-by': 'cdktf' } }],
+        },
+      ]);
+    });
+
+    it('creates a rotating customer-managed KMS key under the alias every backend names, and outputs both', () => {
+      expect(onlyResource(stack, 'aws_kms_key')).toMatchObject({ enable_key_rotation: true, deletion_window_in_days: 30, lifecycle: { prevent_destroy: true } });
+      expect(onlyResource(stack, 'aws_kms_alias')).toMatchObject({ name: 'alias/suspense-terraform-state', target_key_id: '${aws_kms_key.key.key_id}' });
+      expect(KMS_ALIAS_ARN.endsWith(onlyResource(stack, 'aws_kms_alias').name)).toBe(true);
+      expect(stack.output.state_kms_key_alias.value).toBe('${aws_kms_alias.key-alias.name}');
+      expect(stack.output.state_kms_key_arn.value).toBe('${aws_kms_key.key.arn}');
+    });
+
+    it('creates a versioned, KMS-encrypted, private state bucket that refuses plain HTTP', () => {
       const bucketRef = '${aws_s3_bucket.bucket.id}';
-      expect(onlyResource(stack, 'aws_s3_bucket')).toMatchObject({ bucket: 'suspense-terraform-state', lifecycle: { prevent_destroy: true } });
+      expect(onlyResource(stack, 'aws_s3_bucket')).toMatchObject({ bucket: 'acme-suspense-tfstate', lifecycle: { prevent_destroy: true } });
       expect(onlyResource(stack, 'aws_s3_bucket_versioning')).toMatchObject({
         bucket: bucketRef,
         versioning_configuration: { status: 'Enabled' },
       });
       expect(onlyResource(stack, 'aws_s3_bucket_server_side_encryption_configuration')).toMatchObject({
         bucket: bucketRef,
-        rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms' }, bucket_key_enabled: true }],
+        rule: [{ apply_server_side_encryption_by_default: { sse_algorithm: 'aws:kms', kms_master_key_id: '${aws_kms_key.key.arn}' }, bucket_key_enabled: true }],
       });
       expect(onlyResource(stack, 'aws_s3_bucket_public_access_block')).toMatchObject({
         bucket: bucketRef,
@@ -219,7 +253,7 @@ describe('synthesized stacks', () => {
           Effect: 'Deny',
           Principal: '*',
           Action: 's3:*',
-          Resource: ['arn:aws:s3:::suspense-terraform-state', 'arn:aws:s3:::suspense-terraform-state/*'],
+          Resource: ['arn:aws:s3:::acme-suspense-tfstate', 'arn:aws:s3:::acme-suspense-tfstate/*'],
           Condition: { Bool: { 'aws:SecureTransport': 'false' } },
         },
       ]);
@@ -240,14 +274,20 @@ describe('synthesized stacks', () => {
   });
 });
 
-describe('state backend settings', () => {
+describe('deployment variables', () => {
   it('come from SUSPENSE_STATE_* variables', () => {
-    const synth = synthesize({ SUSPENSE_STATE_BUCKET: 'acme-tfstate', SUSPENSE_STATE_REGION: 'us-east-2', SUSPENSE_STATE_KEY_PREFIX: '/platform/suspense/' });
+    const synth = synthesize({
+      ...DEPLOYMENT_ENV,
+      SUSPENSE_STATE_BUCKET: 'acme-tfstate',
+      SUSPENSE_STATE_REGION: 'us-east-2',
+      SUSPENSE_STATE_KEY_PREFIX: '/platform/suspense/',
+    });
     try {
       expect(synth.stack('suspense-prod').terraform.backend.s3).toMatchObject({
         bucket: 'acme-tfstate',
         region: 'us-east-2',
         key: 'platform/suspense/suspense-prod.tfstate',
+        kms_key_id: 'arn:aws:kms:us-east-2:345678901234:alias/suspense-terraform-state',
       });
       expect(onlyResource(synth.stack('suspense-state'), 'aws_s3_bucket').bucket).toBe('acme-tfstate');
     } finally {
@@ -255,20 +295,67 @@ describe('state backend settings', () => {
     }
   });
 
-  it('come from cdktf context when the variables are unset', () => {
-    const synth = synthesize({}, { stateBucket: 'ctx-bucket', stateRegion: 'eu-central-1', stateKeyPrefix: 'ctx' });
+  it('are all required: the app exits 1 with one message naming every missing variable and where to set it, writing nothing', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-no-vars-'));
     try {
-      expect(synth.stack('suspense-dev').terraform.backend.s3).toMatchObject({
-        bucket: 'ctx-bucket',
-        region: 'eu-central-1',
-        key: 'ctx/suspense-dev.tfstate',
+      // main.ts as cdktf runs it (cdktf.json's app), with one of the four variables set.
+      const result = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'tools', 'run-ts.js'), path.join(PROJECT_ROOT, 'main.ts')], {
+        cwd: PROJECT_ROOT,
+        env: { PATH: process.env.PATH, CDKTF_OUTDIR: outdir, SUSPENSE_DEV_ACCOUNT_ID: '123456789012' },
+        encoding: 'utf8',
       });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toBe(
+        [
+          'cannot synthesize the stacks:',
+          '  missing SUSPENSE_STATE_BUCKET, SUSPENSE_STATE_ACCOUNT_ID, SUSPENSE_PROD_ACCOUNT_ID:',
+          '    SUSPENSE_STATE_BUCKET: the S3 bucket for Terraform state, created by the suspense-state stack',
+          '    SUSPENSE_STATE_ACCOUNT_ID: the AWS account that holds the state bucket and its KMS key',
+          '    SUSPENSE_PROD_ACCOUNT_ID: the AWS account of the prod environment',
+          'Set them in the environment (export them, or in GitHub Actions the repository variables the workflows map',
+          'to them; README "Deploying"). Only tools that never plan or deploy (the local sandbox, the benchmark, tests)',
+          'may synthesize with placeholders, by setting SUSPENSE_ALLOW_PLACEHOLDERS to local-sandbox, benchmark, test.',
+          '',
+        ].join('\n'),
+      );
+      // cdktf's App makes the empty folder; no stack and no manifest is written.
+      expect(fs.readdirSync(outdir)).toEqual(['stacks']);
+      expect(fs.readdirSync(path.join(outdir, 'stacks'))).toEqual([]);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [{ SUSPENSE_STATE_BUCKET: 'Not_A_Bucket' }, 'SUSPENSE_STATE_BUCKET "Not_A_Bucket" is not a valid S3 bucket name'],
+    [{ SUSPENSE_PROD_ACCOUNT_ID: '2109876543' }, 'SUSPENSE_PROD_ACCOUNT_ID "2109876543" is not an AWS account ID (12 digits)'],
+    [{ SUSPENSE_DEV_REGION: 'eu-west-9' }, 'SUSPENSE_DEV_REGION "eu-west-9" is not an AWS region (stacks/aws-regions.ts lists them)'],
+    [{ SUSPENSE_STATE_REGION: 'mars-1' }, 'SUSPENSE_STATE_REGION "mars-1" is not an AWS region'],
+    [{ SUSPENSE_ALLOW_PLACEHOLDERS: 'deploy' }, 'SUSPENSE_ALLOW_PLACEHOLDERS "deploy" is not one of local-sandbox, benchmark, test'],
+  ])('reject %j, naming the variable', (override, message) => {
+    expect(() => synthesize({ ...DEPLOYMENT_ENV, ...override })).toThrow(message);
+  });
+
+  it('accept a region of any partition', () => {
+    const synth = synthesize({ ...DEPLOYMENT_ENV, SUSPENSE_PROD_REGION: 'cn-north-1' });
+    try {
+      expect(synth.stack('suspense-prod').provider.aws[0].region).toBe('cn-north-1');
+      expect(synth.stack('suspense-prod').resource.aws_iam_role_policy).toBeDefined();
+      const statements = Object.values(resources(synth.stack('suspense-prod'), 'aws_iam_role_policy')).flatMap((p) => policyStatements(p.policy));
+      expect(statements.find((s) => s.Sid === 'ReadSwitches')!.Resource).toEqual(['arn:aws-cn:dynamodb:cn-north-1:210987654321:table/suspense-switches-prod']);
     } finally {
       synth.cleanup();
     }
   });
 
-  it('reject a bucket name S3 would reject', () => {
-    expect(() => synthesize({ SUSPENSE_STATE_BUCKET: 'Not_A_Bucket' })).toThrow(/SUSPENSE_STATE_BUCKET "Not_A_Bucket" is not a valid S3 bucket name/);
+  it('may be placeholders only when a tool says so, for the tools that never deploy', () => {
+    const synth = synthesize({ SUSPENSE_ALLOW_PLACEHOLDERS: 'local-sandbox' });
+    try {
+      expect(synth.stack('suspense-dev').terraform.backend.s3.bucket).toBe('suspense-placeholder-state');
+      expect(synth.stack('suspense-dev').provider.aws[0].allowed_account_ids).toEqual(['111111111111']);
+      expect(synth.stack('suspense-state').provider.aws[0].allowed_account_ids).toEqual(['333333333333']);
+    } finally {
+      synth.cleanup();
+    }
   });
 });

@@ -15,7 +15,7 @@ import type { ExtractedFile } from '../../sandbox/zip-extract';
 import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
 import { printFigure } from '../support/figures';
 import { FAULTS, startFaultProxy } from '../support/fault-proxy';
-import { consoleTestEvent, functionUrlEvent, httpApiEvent, httpApiRouteEvent, restApiEvent, restApiProxyEvent } from '../support/lambda-events';
+import { consoleTestEvent, functionUrlEvent, httpApiEvent, httpApiRouteEvent, httpApiV1Event, restApiEvent, restApiProxyEvent } from '../support/lambda-events';
 import { NODES_REQUIRED, nodesUnderTest } from '../support/lambda-nodes';
 import { runHandler, waitFor } from '../support/run-handler';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
@@ -46,7 +46,7 @@ describe('shipped check function artifact', () => {
   beforeAll(async () => {
     const outdir = tempDir('suspense-synth-');
     const app = new App({ outdir });
-    addStacks(app);
+    addStacks(app, { ...process.env, SUSPENSE_ALLOW_PLACEHOLDERS: 'test' });
     app.synth();
     definition = readSynthesizedFunction(outdir).definition;
 
@@ -182,7 +182,9 @@ describe('shipped check function artifact', () => {
       ['HTTP API (v2), stage prod, $default route with path /prod', httpApiRouteEvent({ routeKey: '$default', path: '/', stage: 'prod' }), GLOBAL],
       ['function URL, path /switches/orders', functionUrlEvent({ rawPath: '/switches/orders' }), ORDERS],
       ['function URL, path /?switch=orders', functionUrlEvent({ querySwitch: 'orders' }), ORDERS],
+      ['HTTP API payload 1.0, stage prod, GET /{proxy+} with path /prod/switches/orders', httpApiV1Event({ path: '/switches/orders', stage: 'prod' }), ORDERS],
       ['function URL, path /', functionUrlEvent({ rawPath: '/' }), GLOBAL],
+      ['function URL, path //', functionUrlEvent({ rawPath: '//' }), refused('//')],
       ['function URL, path /switchs/orders', functionUrlEvent({ rawPath: '/switchs/orders' }), refused('/switchs/orders')],
       ['Lambda console test event', consoleTestEvent, GLOBAL],
       ['direct invoke {"switch":"orders"}', { switch: 'orders' }, ORDERS],

@@ -5,7 +5,7 @@ import type { SwitchSettings } from '../../functions/switch/schema';
 import type { LogLine } from '../../functions/switch/structured-log';
 import { SwitchStore } from '../../functions/switch/switch-store';
 import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
-import { consoleTestEvent, functionUrlEvent, httpApiEvent, restApiEvent } from '../support/lambda-events';
+import { consoleTestEvent, functionUrlEvent, httpApiEvent, httpApiV1Event, restApiEvent } from '../support/lambda-events';
 import { countRequests, putRawSwitchItem, switchAttributes } from '../support/switch-items';
 
 const TABLE = 'switches';
@@ -113,6 +113,10 @@ describe('check function', () => {
     ['function URL query parameter', functionUrlEvent({ querySwitch: 'payments' }), 'payments'],
     ['function URL root path', functionUrlEvent({ rawPath: '/' }), 'orders'],
     ['function URL path with repeated slashes', functionUrlEvent({ rawPath: '//switches//payments' }), 'payments'],
+    ['HTTP API payload 1.0 on a named stage', httpApiV1Event({ path: '/switches/payments', stage: 'prod' }), 'payments'],
+    ['HTTP API payload 1.0 on a named stage, path /', httpApiV1Event({ path: '/', stage: 'prod' }), 'orders'],
+    ['HTTP API payload 1.0 on $default', httpApiV1Event({ path: '/switches/payments', stage: '$default' }), 'payments'],
+    ['direct invoke with a path /', { path: '/', switch: 'payments' }, 'payments'],
     ['direct invoke naming the switch', { switch: 'payments' }, 'payments'],
     ['path parameter over query parameter', restApiEvent({ pathSwitch: 'payments', querySwitch: 'reports' }), 'payments'],
     ['path over query parameter on a function URL', functionUrlEvent({ rawPath: '/switches/payments', querySwitch: 'reports' }), 'payments'],
@@ -136,13 +140,18 @@ describe('check function', () => {
     ['an invalid path parameter', restApiEvent({ pathSwitch: 'no spaces' }), 'invalid switch name "no spaces" in path parameter "switch": use 1-64 characters of A-Z a-z 0-9 . _ -'],
     ['an invalid query parameter', httpApiEvent({ querySwitch: 'a,b' }), 'invalid switch name "a,b" in query parameter "switch": use 1-64 characters of A-Z a-z 0-9 . _ -'],
     ['an empty query parameter', functionUrlEvent({ querySwitch: '' }), 'invalid switch name "" in query parameter "switch": use 1-64 characters of A-Z a-z 0-9 . _ -'],
-    ['a name over 64 characters', restApiEvent({ pathSwitch: 'x'.repeat(65) }), `invalid switch name "${'x'.repeat(64)}..." in path parameter "switch": use 1-64 characters of A-Z a-z 0-9 . _ -`],
+    ['a name over 64 characters', restApiEvent({ pathSwitch: 'x'.repeat(65) }), `invalid switch name "${'x'.repeat(64)}…" in path parameter "switch": use 1-64 characters of A-Z a-z 0-9 . _ -`],
     ['a nested path', functionUrlEvent({ rawPath: '/switches/a/b' }), 'invalid switch name "a/b" in the path /switches/<name>: use 1-64 characters of A-Z a-z 0-9 . _ -'],
     ['broken percent-encoding', functionUrlEvent({ rawPath: '/switches/%E0%A4%A' }), 'the path "/switches/%E0%A4%A" is not valid percent-encoding'],
     ['a function URL path that names no switch', functionUrlEvent({ rawPath: '/switchs/orders' }), 'no switch at the path "/switchs/orders": use /switches/<name>, ?switch=<name>, or / for the default switch'],
     ['a REST API path that names no switch', restApiEvent(), 'no switch at the path "/check": use /switches/<name>, ?switch=<name>, or / for the default switch'],
     ['an HTTP API route whose path names no switch', httpApiEvent(), 'no switch at the path "/check": use /switches/<name>, ?switch=<name>, or / for the default switch'],
     ['a direct invoke naming a switch that is not a string', { switch: 42 }, 'the event\'s "switch" field must be a string, got a number'],
+    ['a path of two slashes', functionUrlEvent({ rawPath: '//' }), 'no switch at the path "//": use /switches/<name>, ?switch=<name>, or / for the default switch'],
+    ['an HTTP request with a top-level switch', { switch: 'payments', requestContext: {} }, 'the event\'s "switch" field is read only from a direct invoke (no path, no requestContext, no httpMethod): use /switches/<name>, ?switch=<name>, or / for the default switch'],
+    ['a REST-like request with a top-level switch', { switch: 'payments', httpMethod: 'GET' }, 'the event\'s "switch" field is read only from a direct invoke (no path, no requestContext, no httpMethod): use /switches/<name>, ?switch=<name>, or / for the default switch'],
+    ['an HTTP API request at / with a top-level switch', { ...functionUrlEvent({ rawPath: '/' }), switch: 'payments' }, 'the event\'s "switch" field is read only from a direct invoke (no path, no requestContext, no httpMethod): use /switches/<name>, ?switch=<name>, or / for the default switch'],
+    ['HTTP API payload 1.0 on a named stage, path that names no switch', httpApiV1Event({ path: '/orders', stage: 'prod' }), 'no switch at the path "/orders": use /switches/<name>, ?switch=<name>, or / for the default switch'],
     ['a path that is not a string', { rawPath: ['/'] }, 'rawPath must be a string, got an array'],
     ['a path parameter that is not a string', { pathParameters: { switch: ['payments'] } }, 'path parameter "switch" must be a string, got an array'],
     ['pathParameters that are not an object', { pathParameters: 'payments' }, 'pathParameters must be an object, got a string'],

@@ -1,3 +1,4 @@
+import { MAX_OPERATOR_LENGTH } from '../../functions/switch/schema';
 import { isSuspendedAt, parseIsoUtc, parseSwitchItem } from '../../functions/switch/switch-item';
 
 describe('switch item parsing', () => {
@@ -18,6 +19,19 @@ describe('switch item parsing', () => {
       warnings: ['attribute "until" is not an ISO 8601 UTC time ("2030-02-30T00:00:00Z"); treated as no end'],
     });
     expect(parsed.ok && isSuspendedAt(parsed.record, Date.UTC(2031, 0, 1))).toBe(true);
+  });
+
+  it('cuts updatedBy to the write limit and leaves out an updatedAt that is not a time, saying so', () => {
+    const parsed = parseSwitchItem('orders', { suspended: false, updatedAt: `2030-01-01T00:00:00Z${'x'.repeat(350_000)}`, updatedBy: '\u{1F9D1}'.repeat(350_000 / 4), version: 2 });
+
+    expect(parsed).toEqual({
+      ok: true,
+      record: { name: 'orders', suspended: false, updatedBy: `${'\u{1F9D1}'.repeat(MAX_OPERATOR_LENGTH - 1)}…`, version: 2 },
+      warnings: [
+        `attribute "updatedAt" is not an ISO 8601 UTC time ("2030-01-01T00:00:00Z${'x'.repeat(19)}…"); ignored`,
+        `attribute "updatedBy" is 87500 characters long; cut to ${MAX_OPERATOR_LENGTH}`,
+      ],
+    });
   });
 
   it('cannot read an item whose suspended flag is not a boolean', () => {

@@ -200,17 +200,6 @@ describe('switch store', () => {
     // s5 is still cached, s1 was dropped and costs a new request.
     expect(requests.count()).toBe(6);
   });
-
-  it('reads again after forget()', async () => {
-    const { store, requests } = storeAt(dynamo.endpoint);
-    await store.readSwitch('forgotten');
-
-    store.forget('forgotten');
-    const state = await store.readSwitch('forgotten');
-
-    expect(state.source).toBe('fresh');
-    expect(requests.count()).toBe(2);
-  });
 });
 
 describe('switch store when DynamoDB fails', () => {
@@ -514,6 +503,32 @@ describe('switch store policy per switch', () => {
     await store.readSwitch('brief');
 
     expect(table.reads.map((read) => read.name)).toEqual(['brief', 'a', 'b', 'brief']);
+  });
+
+  it('never evicts a switch whose read is in flight, so that read cannot overwrite a newer suspension', async () => {
+    const { store, table, clock } = fakeStore({}, 2);
+    table.mode = 'slow';
+    const first = store.readSwitch('orders'); // R1, asked while orders has no item: active
+    const [r1] = table.pendingReads;
+    table.mode = 'up';
+    await store.readSwitch('a');
+    await store.readSwitch('b'); // the cache is full: a goes, not orders
+    table.items.set('orders', { suspended: { BOOL: true }, reason: { S: 'incident 7' } });
+
+    const second = store.readSwitch('orders'); // joins R1 rather than asking again and learning of the suspension
+    table.settle(r1!);
+    const answers = [await first, await second, await store.readSwitch('orders')];
+    clock.advanceSeconds(5);
+    answers.push(await store.readSwitch('orders'), await store.readSwitch('orders'));
+
+    expect(answers.map((state) => [state.suspended, state.source])).toEqual([
+      [false, 'fresh'],
+      [false, 'fresh'],
+      [false, 'cached'],
+      [true, 'fresh'],
+      [true, 'cached'],
+    ]);
+    expect(table.reads.map((read) => read.name)).toEqual(['orders', 'a', 'b', 'orders']);
   });
 
   it('holds a suspension when the item turns malformed, and logs the item problem', async () => {

@@ -129,3 +129,29 @@ export function httpApiRouteEvent(options: { routeKey: '$default' | 'GET /{proxy
     requestContext: { ...event.requestContext, routeKey: options.routeKey, stage, http: { ...event.requestContext.http, path: rawPath } },
   };
 }
+
+/**
+ * An HTTP API event in payload format 1.0 for the greedy route `GET /{proxy+}`: REST-API-like fields plus
+ * `version: '1.0'`. Unlike a REST API's, its `path` starts with a named stage (`/prod/switches/orders`).
+ */
+export function httpApiV1Event(options: { path: string; stage: string }): APIGatewayProxyEvent & { version: '1.0' } {
+  const event = restApiEvent();
+  const path = options.stage === '$default' ? options.path : `/${options.stage}${options.path === '/' ? '' : options.path}`;
+  return {
+    version: '1.0',
+    ...event,
+    resource: '/{proxy+}',
+    path,
+    pathParameters: options.path === '/' ? null : { proxy: options.path.slice(1) },
+    requestContext: {
+      ...event.requestContext,
+      domainName: 'abc123.execute-api.eu-west-1.amazonaws.com',
+      domainPrefix: 'abc123',
+      extendedRequestId: 'JKJaXmPLvHcESHA=',
+      path,
+      resourceId: 'GET /{proxy+}',
+      resourcePath: '/{proxy+}',
+      stage: options.stage,
+    },
+  };
+}

@@ -1,25 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { terraformEnv, writeMirrorCliConfig } from './terraform';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { findMirror } = require('../../tools/terraform-mirror.js') as { findMirror: () => string | undefined };
-
-export interface TerraformAvailability {
-  readonly available: boolean;
-  /** Why the plan tests cannot run here, when they cannot. */
-  readonly reason?: string;
-  readonly mirror?: string;
-}
-
-export function terraformAvailability(): TerraformAvailability {
-  const version = spawnSync('terraform', ['version', '-json'], { encoding: 'utf8' });
-  if (version.error || version.status !== 0) return { available: false, reason: 'terraform is not installed (not on PATH)' };
-  const mirror = findMirror();
-  if (!mirror) return { available: false, reason: 'no filesystem mirror holds the pinned AWS provider' };
-  return { available: true, mirror };
-}
+export { terraformAvailability, type TerraformAvailability } from './terraform';
 
 /** A planned resource from `terraform show -json`: its address, type and planned values. */
 export interface PlannedResource {
@@ -68,30 +53,8 @@ export function planOffline(stackDir: string, mirror: string): OfflinePlan {
       },
     }),
   );
-  const cliConfig = path.join(workDir, 'offline.tfrc');
-  fs.writeFileSync(
-    cliConfig,
-    `provider_installation {
-  filesystem_mirror {
-    path    = ${JSON.stringify(mirror)}
-    include = ["registry.terraform.io/hashicorp/aws"]
-  }
-  direct {
-    exclude = ["registry.terraform.io/hashicorp/aws"]
-  }
-}
-`,
-  );
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    TF_CLI_CONFIG_FILE: cliConfig,
-    TF_IN_AUTOMATION: '1',
-    TF_INPUT: '0',
-    CHECKPOINT_DISABLE: '1',
-    TF_DATA_DIR: path.join(workDir, '.terraform'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-  for (const variable of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete env[variable];
+  const cliConfig = writeMirrorCliConfig(path.join(workDir, 'offline.tfrc'), mirror);
+  const env = terraformEnv(cliConfig, { TF_DATA_DIR: path.join(workDir, '.terraform') });
   const terraform = (...args: string[]): string => {
     try {
       return execFileSync('terraform', args, { cwd: workDir, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });

@@ -21,13 +21,14 @@ export interface Synthesized {
 
 /**
  * Synthesizes every stack into a fresh folder, as `cdktf synth` would, with the environment variables given
- * (not the caller's: tests must not depend on the machine's SUSPENSE_* settings).
+ * (not the caller's: tests must not depend on the machine's SUSPENSE_* settings). Variables the test leaves unset
+ * are placeholders, explicitly (SUSPENSE_ALLOW_PLACEHOLDERS=test), unless `env` sets that variable itself.
+ * `outdir` (a new temporary folder by default) is removed by cleanup().
  */
-export function synthesize(env: NodeJS.ProcessEnv = {}, context: Record<string, string> = {}): Synthesized {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-synth-'));
+export function synthesize(env: NodeJS.ProcessEnv = {}, outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-synth-'))): Synthesized {
   try {
-    const app = new App({ outdir, context });
-    addStacks(app, env);
+    const app = new App({ outdir });
+    addStacks(app, { SUSPENSE_ALLOW_PLACEHOLDERS: 'test', ...env });
     app.synth();
   } catch (error) {
     fs.rmSync(outdir, { recursive: true, force: true });
