@@ -167,6 +167,80 @@ describe('GitHub workflows', () => {
     ]);
   });
 
+  it('masks values holding a closing brace, heredoc lines and jsonencode blocks, up to the map\'s own closing brace', () => {
+    // Terraform 1.11's renderings of a map(string): a value with `}`, a multi-line value (heredoc), a JSON value
+    // (jsonencode block), a changed value, and the map's removal.
+    const plan = [
+      '  + resource "aws_lambda_function" "check" {',
+      '      + environment {',
+      '          + variables = {',
+      '              + "BRACE"          = "ab}cd"',
+      '              + "DOC"            = jsonencode(',
+      '                    {',
+      '                      + nested = {',
+      '                          + k = "v"',
+      '                        }',
+      '                      + token  = "s3cr3t"',
+      '                    }',
+      '                )',
+      '              + "MULTI"          = <<-EOT',
+      '                    first line',
+      '                    }',
+      '                    secret-two = x',
+      '                EOT',
+      '              + "SUSPENSE_TABLE" = "switches"',
+      '            }',
+      '        }',
+      '      + memory_size = 640',
+      '    }',
+      '  ~ resource "aws_lambda_function" "trip" {',
+      '      - environment {',
+      '          - variables = {',
+      '              - "A" = "x}" -> null',
+      '            } -> null',
+      '        }',
+      '      ~ timeout = 5 -> 10',
+      '    }',
+    ];
+    const masked = planComment.maskEnvironmentValues(plan.join('\n')).split('\n');
+
+    expect(masked).toEqual([
+      '  + resource "aws_lambda_function" "check" {',
+      '      + environment {',
+      '          + variables = {',
+      `              + "BRACE"          = ${planComment.MASK}`,
+      `              + "DOC"            = ${planComment.MASK}`,
+      `                    ${planComment.MASK}`,
+      `                      ${planComment.MASK}`,
+      `                          ${planComment.MASK}`,
+      `                        ${planComment.MASK}`,
+      `                      ${planComment.MASK}`,
+      `                    ${planComment.MASK}`,
+      `                ${planComment.MASK}`,
+      `              + "MULTI"          = ${planComment.MASK}`,
+      `                    ${planComment.MASK}`,
+      `                    ${planComment.MASK}`,
+      `                    ${planComment.MASK}`,
+      `                ${planComment.MASK}`,
+      `              + "SUSPENSE_TABLE" = ${planComment.MASK}`,
+      '            }',
+      '        }',
+      '      + memory_size = 640',
+      '    }',
+      '  ~ resource "aws_lambda_function" "trip" {',
+      '      - environment {',
+      '          - variables = {',
+      `              - "A" = ${planComment.MASK}`,
+      '            } -> null',
+      '        }',
+      '      ~ timeout = 5 -> 10',
+      '    }',
+    ]);
+    for (const secret of ['cd', 's3cr3t', 'secret-two', 'first line', 'nested', 'switches']) {
+      expect(masked.join('\n')).not.toContain(secret);
+    }
+  });
+
   it('fences each plan in the comment with more backticks than any run in the plan, so no plan text can close it', () => {
     const hostile = 'No changes.\n```\n</details><img src=x>\n`````` end';
     const section = planComment.planSection('dev', hostile);
