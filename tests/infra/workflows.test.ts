@@ -3,6 +3,10 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { validateWorkflow } from '@action-validator/core';
 import { parse } from 'yaml';
+import * as os from 'node:os';
+import { App } from 'cdktf';
+import { addStacks } from '../../stacks/app';
+import { ALLOW_PLACEHOLDERS_VARIABLE } from '../../stacks/deployment-variables';
 import { PROJECT_ROOT } from '../../stacks/project-root';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -115,6 +119,30 @@ describe('GitHub workflows', () => {
     const run = spawnSync('bash', ['-e', '-c', guard.run!], { env: { PATH: process.env.PATH, ENVIRONMENT: environment, REF: ref }, encoding: 'utf8' });
     expect(run.status).toBe(expected);
     if (expected) expect(run.stdout).toBe(`::error::prod is deployed from main only, not from ${ref}\n`);
+  });
+
+  it('maps every deployment variable the synth reads from a repository variable, in every job that synthesizes', () => {
+    // Which variables the synth reads is observed, not listed: addStacks gets an environment that records each read.
+    const read = new Set<string>();
+    const env = new Proxy<NodeJS.ProcessEnv>({ [ALLOW_PLACEHOLDERS_VARIABLE]: 'test' }, {
+      get: (target, name) => {
+        if (typeof name === 'string') read.add(name);
+        return target[name as string];
+      },
+    });
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-variables-'));
+    try {
+      addStacks(new App({ outdir }), env);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+    read.delete(ALLOW_PLACEHOLDERS_VARIABLE);
+    expect([...read].sort()).toEqual(expect.arrayContaining(['SUSPENSE_DEV_REGION', 'SUSPENSE_PROD_REGION', 'SUSPENSE_STATE_BUCKET', 'SUSPENSE_STATE_KEY_PREFIX']));
+
+    for (const [file, job] of [['pull-request.yml', 'plan'], ['deploy-stack.yml', 'deploy']] as const) {
+      const jobEnv = workflow(file).jobs[job].env as Record<string, string>;
+      for (const name of read) expect([name, jobEnv[name]]).toEqual([name, expect.stringMatching(/^\$\{\{ vars\.[A-Z0-9_]+ \}\}$/)]);
+    }
   });
 
   it('gives every job that synthesizes the accounts and bucket, and never asks for placeholders there', () => {
