@@ -29,6 +29,8 @@ describeWithTerraform('offline plan with the real Terraform and AWS provider', (
       SUSPENSE_PROD_ACCOUNT_ID: '210987654321',
       SUSPENSE_STATE_ACCOUNT_ID: '345678901234',
       SUSPENSE_STATE_BUCKET: 'acme-suspense-tfstate',
+      // Synthesized as for a deploy (S3 backend); the offline plan swaps the backend with an override.
+      SUSPENSE_ALLOW_PLACEHOLDERS: undefined,
     });
   });
   afterAll(() => synth.cleanup());

@@ -397,10 +397,24 @@ describe('deployment variables', () => {
     }
   });
 
+  it('keep state in S3 whenever no placeholders are allowed, and locally whenever they are, even with every variable set', () => {
+    const real = synthesize(DEPLOYMENT_ENV);
+    const allowed = synthesize({ ...DEPLOYMENT_ENV, SUSPENSE_ALLOW_PLACEHOLDERS: 'benchmark' });
+    try {
+      expect(Object.keys(real.stack('suspense-dev').terraform.backend)).toEqual(['s3']);
+      expect(allowed.stack('suspense-dev').terraform.backend).toEqual({ local: { path: 'placeholder-only.tfstate' } });
+    } finally {
+      real.cleanup();
+      allowed.cleanup();
+    }
+  });
+
   it('may be placeholders only when a tool says so, for the tools that never deploy', () => {
     const synth = synthesize({ SUSPENSE_ALLOW_PLACEHOLDERS: 'local-sandbox' });
     try {
-      expect(synth.stack('suspense-dev').terraform.backend.s3.bucket).toBe('suspense-placeholder-state');
+      // A placeholder bucket name may be anyone's: placeholder output keeps its state in its own folder.
+      expect(synth.stack('suspense-dev').terraform.backend).toEqual({ local: { path: 'placeholder-only.tfstate' } });
+      expect(synth.stack('suspense-prod').terraform.backend).toEqual({ local: { path: 'placeholder-only.tfstate' } });
       expect(synth.stack('suspense-dev').provider.aws[0].allowed_account_ids).toEqual(['111111111111']);
       expect(synth.stack('suspense-state').provider.aws[0].allowed_account_ids).toEqual(['333333333333']);
     } finally {
