@@ -80,6 +80,15 @@ describe('AlarmTrips construct', () => {
     ]);
   });
 
+  it("refuses, at synth, trips whose SUSPENSE_TRIPS would take the trip function over Lambda's 4 KB environment", () => {
+    const alarmNames = Array.from({ length: 20 }, (_, index) => `checkout-${String(index).padStart(2, '0')}-${'x'.repeat(200)}`);
+
+    expect(() => build([{ switch: 'global', alarmNames }])).toThrow(
+      /^NodejsFunction suspense-trip-qa: its environment variables would take \d+ bytes \(names and values, UTF-8\), over Lambda's limit of 4096 \(the apply would fail\): SUSPENSE_TRIPS \d+/,
+    );
+    expect(() => build([{ switch: 'global', alarmNames: alarmNames.slice(0, 15) }])).not.toThrow();
+  });
+
   it('refuses two trips on one switch and a rule name longer than EventBridge takes', () => {
     expect(() => build([{ switch: 'global', alarmNames: ['a'] }, { switch: 'global', alarmNames: ['b'] }])).toThrow('trip on "global": one trip per switch');
     expect(() => build([{ switch: 's'.repeat(50), alarmNames: ['a'] }])).toThrow(/is longer than EventBridge's 64 characters/);
