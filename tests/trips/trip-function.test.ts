@@ -208,7 +208,7 @@ describe('trip function', () => {
       expect(await recordOf(table)).toMatchObject({ suspended: true, updatedBy: `alarm:arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${other}` });
     });
     it("never lifts an operator's suspension it extended: the switch stays suspended until the operator's until", async () => {
-      const { table, trip, setNow } = await rig([{ switch: 'global', alarmNames: [ALARM], resumeOnOk: true, until: '48h' }]);
+      const { table, trip, setNow, logs } = await rig([{ switch: 'global', alarmNames: [ALARM], resumeOnOk: true, until: '48h' }]);
       await suspendSwitch(table, { name: 'global', reason: 'INC-2', by: 'alice', until: at(NOW + 86_400_000) }, { now: () => NOW - 1000 });
       const extended = await trip(event('ALARM', NOW - 500));
       setNow(NOW + 60_000);
@@ -220,6 +220,7 @@ describe('trip function', () => {
         written: false,
         why: `this alarm's suspension replaced one by alice (version 1) until ${at(NOW + 86_400_000)}, still in force`,
       });
+      expect(logs.at(-1)).toMatchObject({ level: 'info', msg: 'trip', state: 'OK', written: false, why: result.switches[0]!.why });
       expect(await recordOf(table)).toMatchObject({ suspended: true, updatedBy: BY, version: 2 });
     });
 
