@@ -45,8 +45,9 @@ export function stateBackendSettings(variables: DeploymentVariables): StateBacke
 
 /**
  * S3 remote state (a local file when the synth used placeholders), encrypted with the state stack's KMS key,
- * locked with Terraform's native lock file (no DynamoDB lock table). `encrypt` alone would make Terraform ask for SSE-S3 (AES256) on every write, overriding
- * the bucket's KMS default; naming the key makes every state object SSE-KMS with it.
+ * locked with Terraform's native lock file (no DynamoDB lock table). `encrypt` alone would make Terraform ask for
+ * SSE-S3 (AES256) on every write, overriding the bucket's KMS default; naming the key makes every state object
+ * SSE-KMS with it.
  */
 export function useStateBackend(stack: Construct, stackName: string, settings: StateBackendSettings): S3Backend | LocalBackend {
   // A placeholder bucket name may be anyone's: a stack synthesized with placeholders must never reach it. The

@@ -76,7 +76,8 @@ function suspensionItOverrode(history: readonly HistoryEntry[], version: number,
   if (!entry || entry.by !== by) return `the history does not show this alarm made version ${version}`;
   while (entry.suspended && entry.by === by) {
     if (entry.replacedVersion === 0) return undefined;
-    const replaced = byVersion.get(entry.replacedVersion);
+    // Versions only go up; an entry claiming otherwise (another tool's) must not send the walk round in a loop.
+    const replaced: HistoryEntry | undefined = entry.replacedVersion < entry.version ? byVersion.get(entry.replacedVersion) : undefined;
     if (!replaced) return `the history no longer shows version ${entry.replacedVersion}, which this alarm's suspension replaced`;
     entry = replaced;
   }

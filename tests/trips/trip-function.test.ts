@@ -4,6 +4,7 @@ import type { LogLine } from '../../functions/switch/structured-log';
 import { SwitchStore } from '../../functions/switch/switch-store';
 import { getSwitch, getSwitchHistory, resumeSwitch, suspendSwitch, type SwitchTableClient } from '../../functions/switch/switch-operations';
 import type { TripConfig } from '../../functions/trip/trip-config';
+import { decideTrip } from '../../functions/trip/trip-decision';
 import { createTripHandler, type TripHandler } from '../../functions/trip/trip-handler';
 import { alarmStateChangeEvent, CONSOLE_TEST_EVENT, type AlarmStateChangeRequest } from '../../sandbox/events';
 import { startDynamo, type LocalDynamo } from '../support/dynalite';
@@ -249,6 +250,20 @@ describe('trip function', () => {
       expect(extended.switches[0]).toMatchObject({ written: true, version: 2 });
       expect(result.switches[0]).toMatchObject({ written: false, why: `this alarm's suspension replaced one by ${BY} (version 1) until ${at(NOW + 3_600_000)}, still in force` });
       expect(await recordOf(table)).toMatchObject({ suspended: true, version: 2 });
+    });
+
+    it("writes nothing when another tool's history claims a version replaced itself (the walk back never loops)", () => {
+      const history = [{ version: 4, replacedVersion: 4, suspended: true, at: at(NOW - 1000), by: BY }];
+      const record = { name: 'global', suspended: true, updatedBy: BY, updatedAt: at(NOW - 1000), version: 4 };
+
+      const outcome = decideTrip(
+        { switch: 'global', alarmNames: [ALARM], resumeOnOk: true },
+        { alarmName: ALARM, alarmArn: ALARM_ARN, state: 'OK', reason: 'ok', stateAt: at(NOW), eventId: 'e-1' },
+        { stored: { kind: 'record', name: 'global', record, warnings: [] }, history },
+        NOW,
+      );
+
+      expect(outcome).toEqual({ write: false, why: "the history no longer shows version 4, which this alarm's suspension replaced" });
     });
 
     it('resumes after its own suspensions in a row, each from the one before (an until that passed, then ALARM again)', async () => {
