@@ -20,7 +20,7 @@ export function addStacks(app: App, env: NodeJS.ProcessEnv = process.env): { sta
   const props = environmentProps(variables);
   variables.check();
   return {
-    state: new StateStack(app, STATE_STACK_NAME, { state }),
+    state: new StateStack(app, STATE_STACK_NAME, { state, environmentAccountIds: props.map((environment) => environment.accountId) }),
     environments: props.map(environmentConfig).map((config) => new SuspenseStack(app, stackNameFor(config), { config, state })),
   };
 }

@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
-import { S3Backend } from 'cdktf';
+import { LocalBackend, S3Backend } from 'cdktf';
 import { partitionOfRegion } from './aws-regions';
-import { STATE_KEY_PREFIX_VARIABLE, type DeploymentVariables } from './deployment-variables';
+import { STATE_KEY_PREFIX_VARIABLE, type DeploymentVariables, type PlaceholderUse } from './deployment-variables';
 
 /** The alias of the state stack's KMS key: known before the key exists, so every backend can name it. */
 export const STATE_KMS_KEY_ALIAS = 'alias/suspense-terraform-state';
@@ -18,6 +18,11 @@ export interface StateBackendSettings {
   readonly keyPrefix: string;
   /** ARN of the alias of the KMS key that encrypts every state object. */
   readonly kmsKeyAliasArn: string;
+  /**
+   * Set when the synth may use placeholders (SUSPENSE_ALLOW_PLACEHOLDERS): the tool that asked. Such stacks keep
+   * their state locally, so placeholder output can never read or write remote state. @default undefined (S3)
+   */
+  readonly placeholdersFor?: PlaceholderUse;
 }
 
 /** Reads the state settings; problems are collected in `variables`: call its check() before using the result. */
@@ -28,15 +33,26 @@ export function stateBackendSettings(variables: DeploymentVariables): StateBacke
     .optional(STATE_KEY_PREFIX_VARIABLE, 'suspense', (value) => (/^[A-Za-z0-9!_.*'()/-]+$/.test(value) ? undefined : 'is not a usable S3 key prefix'))
     .replace(/^\/+|\/+$/g, '');
   const partition = partitionOfRegion(region) ?? 'aws'; // an unknown region is already a problem check() reports
-  return { bucket, accountId, region, keyPrefix, kmsKeyAliasArn: `arn:${partition}:kms:${region}:${accountId}:${STATE_KMS_KEY_ALIAS}` };
+  return {
+    bucket,
+    accountId,
+    region,
+    keyPrefix,
+    kmsKeyAliasArn: `arn:${partition}:kms:${region}:${accountId}:${STATE_KMS_KEY_ALIAS}`,
+    ...(variables.placeholdersFor ? { placeholdersFor: variables.placeholdersFor } : {}),
+  };
 }
 
 /**
- * S3 remote state, encrypted with the state stack's KMS key, locked with Terraform's native lock file (no
- * DynamoDB lock table). `encrypt` alone would make Terraform ask for SSE-S3 (AES256) on every write, overriding
- * the bucket's KMS default; naming the key makes every state object SSE-KMS with it.
+ * S3 remote state (a local file when the synth used placeholders), encrypted with the state stack's KMS key,
+ * locked with Terraform's native lock file (no DynamoDB lock table). `encrypt` alone would make Terraform ask for
+ * SSE-S3 (AES256) on every write, overriding the bucket's KMS default; naming the key makes every state object
+ * SSE-KMS with it.
  */
-export function useS3Backend(stack: Construct, stackName: string, settings: StateBackendSettings): S3Backend {
+export function useStateBackend(stack: Construct, stackName: string, settings: StateBackendSettings): S3Backend | LocalBackend {
+  // A placeholder bucket name may be anyone's: a stack synthesized with placeholders must never reach it. The
+  // relative path keeps the state (if a tool ever applies it) in the stack's own output folder.
+  if (settings.placeholdersFor) return new LocalBackend(stack, { path: 'placeholder-only.tfstate' });
   const backend = new S3Backend(stack, {
     bucket: settings.bucket,
     region: settings.region,

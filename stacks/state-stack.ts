@@ -15,6 +15,12 @@ import { STATE_KMS_KEY_ALIAS, type StateBackendSettings } from './state-backend'
 
 export interface StateStackProps {
   readonly state: StateBackendSettings;
+  /**
+   * The accounts whose stacks keep their state in the bucket (each environment's SUSPENSE_<ENV>_ACCOUNT_ID). Those
+   * other than the state account are granted, by the bucket and key policies, exactly what Terraform's S3 backend
+   * needs: their roles still need the same permissions in their own account. @default [] (only the state account)
+   */
+  readonly environmentAccountIds?: readonly string[];
   /** Days a replaced state version is kept, so a bad apply can be rolled back. @default 90 */
   readonly noncurrentVersionDays?: number;
 }
@@ -30,7 +36,13 @@ export class StateStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: StateStackProps) {
     super(scope, id);
-    const { bucket: bucketName, region, accountId } = props.state;
+    const { bucket: bucketName, region, accountId, keyPrefix } = props.state;
+    const partition = partitionOf(region);
+    // The state account's own principals are governed by their identity policies alone (the root statement below).
+    const otherAccountRoots = [...new Set(props.environmentAccountIds ?? [])]
+      .filter((id) => id !== accountId)
+      .sort()
+      .map((id) => `arn:${partition}:iam::${id}:root`);
     // Relative to the stack's folder (cdktf.out/stacks/<id>), so no checkout path reaches the synthesized JSON.
     new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
     new AwsProvider(this, 'aws', {
@@ -45,6 +57,7 @@ export class StateStack extends TerraformStack {
       description: `Encrypts the Terraform state in ${bucketName}`,
       enableKeyRotation: true,
       deletionWindowInDays: 30,
+      policy: JSON.stringify({ Version: '2012-10-17', Statement: keyStatements(`arn:${partition}:iam::${accountId}:root`, otherAccountRoots, region) }),
       lifecycle: { preventDestroy: true },
     });
     const alias = new KmsAlias(this, 'key-alias', { name: STATE_KMS_KEY_ALIAS, targetKeyId: this.key.keyId });
@@ -69,7 +82,7 @@ export class StateStack extends TerraformStack {
       ignorePublicAcls: true,
       restrictPublicBuckets: true,
     });
-    const bucketArn = `arn:${partitionOf(region)}:s3:::${bucketName}`;
+    const bucketArn = `arn:${partition}:s3:::${bucketName}`;
     new S3BucketPolicy(this, 'tls-only', {
       bucket: this.bucket.id,
       policy: JSON.stringify({
@@ -83,6 +96,7 @@ export class StateStack extends TerraformStack {
             Resource: [bucketArn, `${bucketArn}/*`],
             Condition: { Bool: { 'aws:SecureTransport': 'false' } },
           },
+          ...(otherAccountRoots.length === 0 ? [] : crossAccountBucketStatements(otherAccountRoots, bucketArn, keyPrefix)),
         ],
       }),
       // S3 rejects a bucket policy while public access settings are still being applied.
@@ -106,4 +120,38 @@ export class StateStack extends TerraformStack {
     new TerraformOutput(this, 'state_kms_key_arn', { value: this.key.arn, description: 'ARN of the KMS key that encrypts the state' });
     new TerraformOutput(this, 'state_kms_key_alias', { value: alias.name, description: "The key's alias, named by every backend's kms_key_id" });
   }
+}
+
+/**
+ * The key's policy: the state account administers it through IAM (what AWS's default key policy says), and the
+ * environment accounts may use it only through S3 in the bucket's region, only for what the S3 backend does:
+ * GenerateDataKey to write a state object, Decrypt to read one (S3 asks KMS for both on the caller's behalf).
+ */
+function keyStatements(stateAccountRoot: string, otherAccountRoots: readonly string[], region: string): object[] {
+  const statements: object[] = [{ Sid: 'StateAccountAdministers', Effect: 'Allow', Principal: { AWS: stateAccountRoot }, Action: 'kms:*', Resource: '*' }];
+  if (otherAccountRoots.length > 0) {
+    statements.push({
+      Sid: 'EnvironmentAccountsUseViaS3',
+      Effect: 'Allow',
+      Principal: { AWS: [...otherAccountRoots] },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: '*',
+      Condition: { StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` } },
+    });
+  }
+  return statements;
+}
+
+/** What the S3 backend does in another account's name: list the bucket, and read, write and delete state (and its lock file) under the prefix. */
+function crossAccountBucketStatements(otherAccountRoots: readonly string[], bucketArn: string, keyPrefix: string): object[] {
+  return [
+    { Sid: 'EnvironmentAccountsList', Effect: 'Allow', Principal: { AWS: [...otherAccountRoots] }, Action: 's3:ListBucket', Resource: bucketArn },
+    {
+      Sid: 'EnvironmentAccountsReadWriteState',
+      Effect: 'Allow',
+      Principal: { AWS: [...otherAccountRoots] },
+      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+      Resource: `${bucketArn}/${keyPrefix}/*`,
+    },
+  ];
 }

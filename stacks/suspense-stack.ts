@@ -6,7 +6,7 @@ import { partitionOf, type EnvironmentConfig } from './config';
 import { AlarmTrips } from './constructs/alarm-trip';
 import { NodejsFunction } from './constructs/nodejs-function';
 import { SwitchTable } from './constructs/switch-table';
-import { useS3Backend, type StateBackendSettings } from './state-backend';
+import { useStateBackend, type StateBackendSettings } from './state-backend';
 
 /** The check function's handler module, relative to the repository root. */
 export const CHECK_FUNCTION_ENTRY = 'functions/check/handler.ts';
@@ -28,7 +28,7 @@ export class SuspenseStack extends TerraformStack {
     const { config } = props;
     const partition = partitionOf(config.region);
 
-    useS3Backend(this, id, props.state);
+    useStateBackend(this, id, props.state);
     new AwsProvider(this, 'aws', {
       region: config.region,
       allowedAccountIds: [config.accountId],

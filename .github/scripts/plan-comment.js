@@ -10,26 +10,36 @@ const MASK = '(masked in this comment)';
 
 /**
  * Replaces every value inside the `variables = { ... }` map of an `environment` block of a planned
- * aws_lambda_function, in all of Terraform's renderings (`"A" = "x"`, `+ "A" = "x"`, `~ "A" = "x" -> "y"`).
+ * aws_lambda_function, in all of Terraform's renderings (`"A" = "x"`, `+ "A" = "x"`, `~ "A" = "x" -> "y"`,
+ * `<<-EOT` heredocs, `jsonencode(` blocks). The map ends at the line that is only `}` (or `} -> null`) at the
+ * column of the word `variables`; braces inside values are never counted, since a value may hold any text.
+ * Until then every line is replaced: an entry's line (its key at the entries' column) keeps its `KEY =` prefix,
+ * Terraform's `# (N unchanged elements hidden)` stays, and any other line (inside a heredoc or a jsonencode) becomes
+ * the bare mask.
  */
 function maskEnvironmentValues(plan) {
-  const lines = plan.split('\n');
-  let depth = 0; // > 0 while inside a variables map, counting its braces
-  return lines
+  let closing; // while inside a variables map: the pattern of its closing line
+  let entry; // ... and of an entry's `KEY =` prefix
+  return plan
+    .split('\n')
     .map((line) => {
-      if (depth === 0) {
-        if (/^\s*[-+~]?\s*variables\s*=\s*\{\s*$/.test(line)) depth = 1;
+      if (closing === undefined) {
+        const open = /^(\s*(?:[-+~]\s+)?)variables\s*=\s*\{\s*$/.exec(line);
+        if (open) {
+          const column = open[1].length;
+          closing = new RegExp(`^ {${column}}\\}( -> null)?\\s*$`);
+          entry = new RegExp(`^( {${Math.max(0, column + 2)}}[-+~ ] (?:"[^"]*"|[A-Za-z_][A-Za-z0-9_]*)\\s*=\\s*)`);
+        }
         return line;
       }
-      const opens = (line.match(/\{/g) || []).length;
-      const closes = (line.match(/\}/g) || []).length;
-      const masked = line.replace(/^(\s*[-+~]?\s*"?[^"=]+"?\s*=\s*).*$/, `$1${MASK}`);
-      depth += opens - closes;
-      if (depth <= 0) {
-        depth = 0;
+      if (closing.test(line)) {
+        closing = undefined;
         return line;
       }
-      return masked;
+      if (/^\s*# \(\d+ unchanged (elements|attributes) hidden\)\s*$/.test(line)) return line;
+      const key = entry.exec(line);
+      if (key) return `${key[1]}${MASK}`;
+      return `${/^\s*/.exec(line)[0]}${MASK}`;
     })
     .join('\n');
 }

@@ -62,7 +62,7 @@ export function switchRequestFrom(event: unknown, defaultSwitch: string): Switch
   const fromInvoke = ownField(event, 'switch');
   if (fromInvoke !== undefined) {
     if (isHttpRequest(event)) {
-      return { ok: false, problem: `the event's "switch" field is read only from a direct invoke (no path, no requestContext, no httpMethod): ${ACCEPTED_FORMS}` };
+      return { ok: false, problem: `the event's "switch" field is read only from a direct invoke (an event without requestContext or httpMethod): ${ACCEPTED_FORMS}` };
     }
     return named(fromInvoke, 'the event\'s "switch" field');
   }

@@ -7,6 +7,7 @@
  */
 import { parseDuration } from '../switch/duration';
 import { isValidSwitchName, SWITCH_NAME_PATTERN } from '../switch/schema';
+import { loneSurrogates, unsafeCharacters } from '../switch/stored-text';
 
 /** One trip: the alarms that suspend a switch, and how. */
 export interface TripConfig {
@@ -26,7 +27,7 @@ export interface TripConfig {
 /** The trip function's environment variable holding the trips, as JSON. */
 export const TRIPS_VARIABLE = 'SUSPENSE_TRIPS';
 
-/** CloudWatch's rule for alarm names: 1-255 characters, no control characters. */
+/** CloudWatch's rule for alarm names: 1-255 characters, no control characters (ours is stricter, see tripProblem). */
 const MAX_ALARM_NAME_LENGTH = 255;
 
 /** What is wrong with `trip`, or undefined when it is usable. */
@@ -38,8 +39,9 @@ export function tripProblem(trip: unknown): string | undefined {
   if (!isValidSwitchName(name)) return `switch must match ${SWITCH_NAME_PATTERN}`;
   if (!Array.isArray(alarmNames) || alarmNames.length === 0) return 'alarmNames must list at least one alarm name';
   for (const alarm of alarmNames) {
-    if (typeof alarm !== 'string' || alarm.length === 0 || [...alarm].length > MAX_ALARM_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(alarm)) {
-      return `alarmNames must be CloudWatch alarm names (1-${MAX_ALARM_NAME_LENGTH} characters, no control characters), got ${JSON.stringify(alarm)}`;
+    // The switch library refuses `by` (alarm:<alarm ARN>) with unsafe characters, so such a trip could never write.
+    if (typeof alarm !== 'string' || alarm.length === 0 || [...alarm].length > MAX_ALARM_NAME_LENGTH || unsafeCharacters().test(alarm) || loneSurrogates().test(alarm)) {
+      return `alarmNames must be CloudWatch alarm names (1-${MAX_ALARM_NAME_LENGTH} characters, no control, bidirectional or line-separator characters, no lone surrogates), got ${JSON.stringify(alarm)}`;
     }
   }
   if (new Set(alarmNames).size !== alarmNames.length) return 'alarmNames must not repeat a name';

@@ -4,7 +4,7 @@
  */
 import { MAX_REASON_LENGTH } from '../switch/schema';
 import { cutText, loneSurrogates, unsafeCharacters } from '../switch/stored-text';
-import type { CurrentSwitch, SwitchChange } from '../switch/switch-operations';
+import type { CurrentSwitch, HistoryEntry, SwitchChange } from '../switch/switch-operations';
 import { isSuspendedAt, parseIsoUtc } from '../switch/switch-item';
 import type { AlarmStateChange } from './alarm-event';
 import { tripDurationMs, type TripConfig } from './trip-config';
@@ -20,10 +20,13 @@ export function alarmWriter(alarmArn: string): string {
 
 /**
  * - A state change no later than the last one this alarm already applied to the switch (a redelivery, or an event
- *   that arrived late) writes nothing: EventBridge delivers at least once, and not necessarily in order.
+ *   that arrived late) writes nothing: EventBridge delivers at least once, and not necessarily in order. Only
+ *   applied (written) state changes are known: a late ALARM older than an OK that wrote nothing still suspends
+ *   (fails safe).
  * - ALARM suspends, unless the switch is suspended now by this alarm already, or by anyone else for at least as
  *   long as the trip would (no `until`, or a later one): an operator's longer suspension is never shortened.
- * - OK resumes only with `resumeOnOk`, and only a suspension this alarm made that is still the switch's state.
+ * - OK resumes only with `resumeOnOk`, and only a suspension this alarm made from an active switch (or over a
+ *   suspension that has since ended by its own `until`) that is still the switch's state: never one it extended.
  * - INSUFFICIENT_DATA changes nothing.
  */
 export function decideTrip(trip: TripConfig, event: AlarmStateChange, current: CurrentSwitch, nowMs: number): TripOutcome {
@@ -52,9 +55,36 @@ export function decideTrip(trip: TripConfig, event: AlarmStateChange, current: C
   if (event.state === 'OK') {
     if (!trip.resumeOnOk) return { write: false, why: 'resumeOnOk is not set for this trip' };
     if (!record?.suspended || record.updatedBy !== by) return { write: false, why: 'the switch is not suspended by this alarm' };
+    const overrode = suspensionItOverrode(current.history, record.version, by, nowMs);
+    if (overrode) return { write: false, why: overrode };
     return { write: true, change: { suspended: false, reason, by, eventAt: event.stateAt } };
   }
   return { write: false, why: `state ${event.state} changes nothing` };
+}
+
+/**
+ * Why resuming the switch's current version would lift a suspension that is not only this alarm's, or undefined
+ * when it would not. Walks the history back from the current version through this alarm's own suspensions to the
+ * version they replaced: resuming is safe only when that was active (or no item), or a suspension that has ended
+ * by its own `until`. An alarm that extended an operator's (or another alarm's) shorter suspension therefore never
+ * resumes it: the switch stays suspended until an operator resumes it (fails safe). A version missing from the
+ * history (trimmed to the last entries, or dropped as malformed) also counts as not ours.
+ */
+function suspensionItOverrode(history: readonly HistoryEntry[], version: number, by: string, nowMs: number): string | undefined {
+  const byVersion = new Map(history.map((entry) => [entry.version, entry]));
+  let entry = byVersion.get(version);
+  if (!entry || entry.by !== by) return `the history does not show this alarm made version ${version}`;
+  while (entry.suspended && entry.by === by) {
+    if (entry.replacedVersion === 0) return undefined;
+    // Versions only go up; an entry claiming otherwise (another tool's) must not send the walk round in a loop.
+    const replaced: HistoryEntry | undefined = entry.replacedVersion < entry.version ? byVersion.get(entry.replacedVersion) : undefined;
+    if (!replaced) return `the history no longer shows version ${entry.replacedVersion}, which this alarm's suspension replaced`;
+    entry = replaced;
+  }
+  if (!entry.suspended) return undefined;
+  const endMs = parseIsoUtc(entry.until);
+  if (endMs !== undefined && endMs <= nowMs) return undefined;
+  return `this alarm's suspension replaced one by ${entry.by} (version ${entry.version}) ${entry.until ? `until ${entry.until}` : 'with no end'}, still in force`;
 }
 
 /**

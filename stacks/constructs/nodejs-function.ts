@@ -33,8 +33,16 @@ export interface NodejsFunctionProps {
    * @default none: the function shares the account's unreserved pool
    */
   readonly reservedConcurrentExecutions?: number;
-  /** @default {} */
+  /** At most MAX_ENVIRONMENT_BYTES, names and values together (Lambda's limit; checked here, not at apply). @default {} */
   readonly environment?: Readonly<Record<string, string>>;
+}
+
+/** Lambda's limit on a function's environment variables: all names and values together, in bytes. */
+export const MAX_ENVIRONMENT_BYTES = 4096;
+
+/** The size Lambda counts: every name and value, UTF-8. */
+function environmentBytes(environment: Readonly<Record<string, string>>): number {
+  return Object.entries(environment).reduce((total, [name, value]) => total + Buffer.byteLength(name) + Buffer.byteLength(value), 0);
 }
 
 /**
@@ -48,6 +56,7 @@ export class NodejsFunction extends Construct {
   readonly logGroup: CloudwatchLogGroup;
   readonly archive: FunctionArchive;
   private readonly environment: Record<string, string>;
+  private readonly functionName: string;
 
   constructor(scope: Construct, id: string, props: NodejsFunctionProps) {
     super(scope, id);
@@ -56,7 +65,9 @@ export class NodejsFunction extends Construct {
     if (reserved !== undefined && !(Number.isInteger(reserved) && reserved >= 1)) {
       throw new Error(`NodejsFunction ${props.functionName}: reservedConcurrentExecutions must be a whole number of at least 1, got ${reserved}`);
     }
-    this.environment = { ...props.environment };
+    this.functionName = props.functionName;
+    this.environment = {};
+    for (const [name, value] of Object.entries(props.environment ?? {})) this.addEnvironment(name, value);
 
     this.archive = buildFunctionArchive({
       entry: props.entry,
@@ -129,6 +140,16 @@ export class NodejsFunction extends Construct {
 
   addEnvironment(name: string, value: string): void {
     if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid environment variable name "${name}"`);
+    const environment = { ...this.environment, [name]: value };
+    const bytes = environmentBytes(environment);
+    if (bytes > MAX_ENVIRONMENT_BYTES) {
+      const sizes = Object.entries(environment)
+        .map(([key, text]) => `${key} ${Buffer.byteLength(key) + Buffer.byteLength(text)}`)
+        .join(', ');
+      throw new Error(
+        `NodejsFunction ${this.functionName}: its environment variables would take ${bytes} bytes (names and values, UTF-8), over Lambda's limit of ${MAX_ENVIRONMENT_BYTES} (the apply would fail): ${sizes}`,
+      );
+    }
     this.environment[name] = value;
   }
 

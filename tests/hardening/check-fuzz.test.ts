@@ -46,15 +46,17 @@ function namedSwitch(event: unknown): Named {
   const restPath = own(event, 'path');
   for (const value of [rawPath, restPath]) if (value !== undefined && value !== null && typeof value !== 'string') return { ok: false };
   let path = typeof rawPath === 'string' ? rawPath : typeof restPath === 'string' ? restPath : undefined;
-  path = path?.replace(/\/+/g, '/');
   const requestContext = own(event, 'requestContext');
   const stage = isObject(requestContext) ? own(requestContext, 'stage') : undefined;
-  if (path !== undefined && typeof rawPath === 'string' && typeof stage === 'string' && stage !== '' && stage !== '$default') {
+  // An HTTP API's named stage leads rawPath (payload 2.0) and path (payload 1.0, `version: '1.0'`).
+  if (path !== undefined && (typeof rawPath === 'string' || own(event, 'version') === '1.0') && typeof stage === 'string' && stage !== '' && stage !== '$default') {
     if (path === `/${stage}`) path = '/';
     else if (path.startsWith(`/${stage}/`)) path = path.slice(stage.length + 1);
   }
-  if (path !== undefined && path.startsWith('/switches/')) {
-    const segment = path.slice('/switches/'.length).replace(/\/$/, '');
+  // Repeated slashes are one when naming a switch, never when reaching the default.
+  const switchPath = path?.replace(/\/+/g, '/');
+  if (switchPath !== undefined && switchPath.startsWith('/switches/')) {
+    const segment = switchPath.slice('/switches/'.length).replace(/\/$/, '');
     try {
       return nameOrError(decodeURIComponent(segment));
     } catch {
@@ -64,7 +66,9 @@ function namedSwitch(event: unknown): Named {
   const query = own(event, 'queryStringParameters');
   if (query !== undefined && query !== null && !isObject(query)) return { ok: false };
   if (isObject(query) && own(query, 'switch') !== undefined) return nameOrError(own(query, 'switch'));
-  if (path === undefined && requestContext === undefined && own(event, 'httpMethod') === undefined && own(event, 'switch') !== undefined) {
+  if (own(event, 'switch') !== undefined) {
+    // An HTTP request never carries a top-level switch: one there is refused, not ignored.
+    if (requestContext !== undefined || own(event, 'httpMethod') !== undefined) return { ok: false };
     return nameOrError(own(event, 'switch'));
   }
   return path === undefined || path === '' || path === '/' ? { ok: true, switch: DEFAULT_SWITCH } : { ok: false };
@@ -77,6 +81,7 @@ const CLIENT_ERROR = new RegExp(
     '^(pathParameters|queryStringParameters) must be an object, got (an array|a \\w+)$',
     '^(rawPath|path) must be a string, got (an array|a \\w+)$',
     '^((path|query) parameter "switch"|the event\'s "switch" field) must be a string, got (null|an array|a \\w+)$',
+    '^the event\'s "switch" field is read only from a direct invoke \\(an event without requestContext or httpMethod\\): use /switches/<name>, \\?switch=<name>, or / for the default switch$',
     '^invalid switch name ".*" in (path parameter "switch"|query parameter "switch"|the path /switches/<name>|the event\'s "switch" field): use 1-64 characters of A-Z a-z 0-9 \\. _ -$',
     '^the path ".*" is not valid percent-encoding$',
     '^no switch at the path ".*": use /switches/<name>, \\?switch=<name>, or / for the default switch$',

@@ -212,6 +212,45 @@ describe('the state bucket (suspense-state)', () => {
   });
 });
 
+describe('the state bucket, for an environment account other than the state account', () => {
+  const stateAccount = '333333333333'; // the placeholder state account: SYNTH_ENV leaves SUSPENSE_STATE_ACCOUNT_ID unset
+  const bucket = `arn:aws:s3:::${SYNTH_ENV.SUSPENSE_STATE_BUCKET}`;
+  const prodDeployer = `arn:aws:iam::${SYNTH_ENV.SUSPENSE_PROD_ACCOUNT_ID}:role/deployer`;
+  const allowAllS3 = [{ name: 'deployer', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] } }];
+  let bucketPolicy: PolicyDocument;
+
+  beforeAll(() => {
+    const stack = synthesized.stack('suspense-state');
+    expect(stack.provider.aws[0].allowed_account_ids).toEqual([stateAccount]);
+    bucketPolicy = JSON.parse(Object.values<Record<string, string>>(stack.resource.aws_s3_bucket_policy)[0]!.policy!) as PolicyDocument;
+  });
+
+  const asProdDeployer = (action: string, resource: string, principal = prodDeployer) =>
+    decide({ principal, action, resource, accountId: stateAccount, context: { 'aws:SecureTransport': 'true' } }, { identity: allowAllS3, resource: bucketPolicy, blockPublicAccess: true });
+
+  it.each([
+    ['s3:ListBucket', bucket],
+    ['s3:GetObject', `${bucket}/suspense/suspense-prod.tfstate`],
+    ['s3:PutObject', `${bucket}/suspense/suspense-prod.tfstate`],
+    ['s3:DeleteObject', `${bucket}/suspense/suspense-prod.tfstate.tflock`],
+  ])('allows %s on %s over TLS, what the S3 backend does', async (action, resource) => {
+    expect(await asProdDeployer(action, resource)).toBe('Allowed');
+  });
+
+  it.each([
+    ['s3:GetObject', `${bucket}/elsewhere/other.tfstate`],
+    ['s3:PutBucketPolicy', bucket],
+    ['s3:DeleteBucket', bucket],
+    ['s3:PutObjectAcl', `${bucket}/suspense/suspense-prod.tfstate`],
+  ])('denies %s on %s', async (action, resource) => {
+    expect(await asProdDeployer(action, resource)).toBe('ImplicitlyDenied');
+  });
+
+  it('denies an account that is no environment', async () => {
+    expect(await asProdDeployer('s3:GetObject', `${bucket}/suspense/suspense-prod.tfstate`, `arn:aws:iam::${OTHER_ACCOUNT}:role/deployer`)).toBe('ImplicitlyDenied');
+  });
+});
+
 describe('SwitchTable.grantRead, for another team\'s function', () => {
   const where = { accountId: '123456789012', region: 'us-east-1', partition: 'aws' };
   const table = `arn:aws:dynamodb:${where.region}:${where.accountId}:table/shared-switches`;

@@ -79,6 +79,16 @@ describe('NodejsFunction', () => {
     });
   });
 
+  it("refuses an environment over Lambda's 4096 bytes (names and values, UTF-8) at construction, naming the function and each variable's size", () => {
+    synthJson((stack) => {
+      const fits = new NodejsFunction(stack, 'fits', { ...where, functionName: 'fits', entry: 'functions/check/handler.ts', environment: { A: 'x'.repeat(4092), B: 'é' } });
+      expect(() => new NodejsFunction(stack, 'over', { ...where, functionName: 'over', entry: 'functions/check/handler.ts', environment: { A: 'x'.repeat(4092), B: 'éé' } })).toThrow(
+        "NodejsFunction over: its environment variables would take 4098 bytes (names and values, UTF-8), over Lambda's limit of 4096 (the apply would fail): A 4093, B 5",
+      );
+      expect(() => fits.addEnvironment('C', '')).toThrow('NodejsFunction fits: its environment variables would take 4097 bytes');
+    });
+  });
+
   it('rejects an environment variable name Lambda would reject', () => {
     synthJson((stack) => {
       const fn = new NodejsFunction(stack, 'fn', { ...where, functionName: 'fn', entry: 'functions/check/handler.ts' });

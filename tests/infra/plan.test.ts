@@ -29,6 +29,8 @@ describeWithTerraform('offline plan with the real Terraform and AWS provider', (
       SUSPENSE_PROD_ACCOUNT_ID: '210987654321',
       SUSPENSE_STATE_ACCOUNT_ID: '345678901234',
       SUSPENSE_STATE_BUCKET: 'acme-suspense-tfstate',
+      // Synthesized as for a deploy (S3 backend); the offline plan swaps the backend with an override.
+      SUSPENSE_ALLOW_PLACEHOLDERS: undefined,
     });
   });
   afterAll(() => synth.cleanup());
@@ -147,8 +149,36 @@ describeWithTerraform('offline plan with the real Terraform and AWS provider', (
         ignore_public_acls: true,
         restrict_public_buckets: true,
       });
-      const [tlsOnly] = JSON.parse(only(plan, 'aws_s3_bucket_policy').policy).Statement;
-      expect(tlsOnly).toMatchObject({ Effect: 'Deny', Principal: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
+      const environmentRoots = { AWS: [`arn:aws:iam::${ACCOUNT}:root`, 'arn:aws:iam::210987654321:root'] };
+      expect(JSON.parse(only(plan, 'aws_s3_bucket_policy').policy).Statement).toEqual([
+        {
+          Sid: 'DenyInsecureTransport',
+          Effect: 'Deny',
+          Principal: '*',
+          Action: 's3:*',
+          Resource: ['arn:aws:s3:::acme-suspense-tfstate', 'arn:aws:s3:::acme-suspense-tfstate/*'],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+        { Sid: 'EnvironmentAccountsList', Effect: 'Allow', Principal: environmentRoots, Action: 's3:ListBucket', Resource: 'arn:aws:s3:::acme-suspense-tfstate' },
+        {
+          Sid: 'EnvironmentAccountsReadWriteState',
+          Effect: 'Allow',
+          Principal: environmentRoots,
+          Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+          Resource: 'arn:aws:s3:::acme-suspense-tfstate/suspense/*',
+        },
+      ]);
+      expect(JSON.parse(only(plan, 'aws_kms_key').policy).Statement).toEqual([
+        { Sid: 'StateAccountAdministers', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::345678901234:root' }, Action: 'kms:*', Resource: '*' },
+        {
+          Sid: 'EnvironmentAccountsUseViaS3',
+          Effect: 'Allow',
+          Principal: environmentRoots,
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: '*',
+          Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+        },
+      ]);
       expect(only(plan, 'aws_s3_bucket_lifecycle_configuration').rule[0].noncurrent_version_expiration).toEqual([
         { noncurrent_days: 90, newer_noncurrent_versions: null },
       ]);

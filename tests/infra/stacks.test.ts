@@ -256,8 +256,36 @@ describe('synthesized stacks', () => {
           Resource: ['arn:aws:s3:::acme-suspense-tfstate', 'arn:aws:s3:::acme-suspense-tfstate/*'],
           Condition: { Bool: { 'aws:SecureTransport': 'false' } },
         },
+        {
+          Sid: 'EnvironmentAccountsList',
+          Effect: 'Allow',
+          Principal: { AWS: ['arn:aws:iam::123456789012:root', 'arn:aws:iam::210987654321:root'] },
+          Action: 's3:ListBucket',
+          Resource: 'arn:aws:s3:::acme-suspense-tfstate',
+        },
+        {
+          Sid: 'EnvironmentAccountsReadWriteState',
+          Effect: 'Allow',
+          Principal: { AWS: ['arn:aws:iam::123456789012:root', 'arn:aws:iam::210987654321:root'] },
+          Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+          Resource: 'arn:aws:s3:::acme-suspense-tfstate/suspense/*',
+        },
       ]);
       expect(policy.depends_on).toEqual(['aws_s3_bucket_public_access_block.public-access-block']);
+    });
+
+    it("lets the environment accounts use the key only through S3 in the bucket's region, to read and write state", () => {
+      expect(policyStatements(onlyResource(stack, 'aws_kms_key').policy)).toEqual([
+        { Sid: 'StateAccountAdministers', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::345678901234:root' }, Action: 'kms:*', Resource: '*' },
+        {
+          Sid: 'EnvironmentAccountsUseViaS3',
+          Effect: 'Allow',
+          Principal: { AWS: ['arn:aws:iam::123456789012:root', 'arn:aws:iam::210987654321:root'] },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: '*',
+          Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+        },
+      ]);
     });
 
     it('expires replaced state versions and abandoned uploads', () => {
@@ -290,6 +318,27 @@ describe('deployment variables', () => {
         kms_key_id: 'arn:aws:kms:us-east-2:345678901234:alias/suspense-terraform-state',
       });
       expect(onlyResource(synth.stack('suspense-state'), 'aws_s3_bucket').bucket).toBe('acme-tfstate');
+    } finally {
+      synth.cleanup();
+    }
+  });
+
+  it('grant no cross-account access when the environments share the state account', () => {
+    const synth = synthesize({ ...DEPLOYMENT_ENV, SUSPENSE_DEV_ACCOUNT_ID: '345678901234', SUSPENSE_PROD_ACCOUNT_ID: '345678901234', SUSPENSE_STATE_KEY_PREFIX: 'x' });
+    try {
+      const stack = synth.stack('suspense-state');
+      expect(policyStatements(onlyResource(stack, 'aws_kms_key').policy).map((statement) => statement.Sid)).toEqual(['StateAccountAdministers']);
+      expect(policyStatements(onlyResource(stack, 'aws_s3_bucket_policy').policy).map((statement) => statement.Sid)).toEqual(['DenyInsecureTransport']);
+    } finally {
+      synth.cleanup();
+    }
+  });
+
+  it('scope the environment accounts\' state access to SUSPENSE_STATE_KEY_PREFIX', () => {
+    const synth = synthesize({ ...DEPLOYMENT_ENV, SUSPENSE_STATE_KEY_PREFIX: 'platform/suspense' });
+    try {
+      const statements = policyStatements(onlyResource(synth.stack('suspense-state'), 'aws_s3_bucket_policy').policy);
+      expect(statements.find((statement) => statement.Sid === 'EnvironmentAccountsReadWriteState')!.Resource).toBe('arn:aws:s3:::acme-suspense-tfstate/platform/suspense/*');
     } finally {
       synth.cleanup();
     }
@@ -348,10 +397,24 @@ describe('deployment variables', () => {
     }
   });
 
+  it('keep state in S3 whenever no placeholders are allowed, and locally whenever they are, even with every variable set', () => {
+    const real = synthesize(DEPLOYMENT_ENV);
+    const allowed = synthesize({ ...DEPLOYMENT_ENV, SUSPENSE_ALLOW_PLACEHOLDERS: 'benchmark' });
+    try {
+      expect(Object.keys(real.stack('suspense-dev').terraform.backend)).toEqual(['s3']);
+      expect(allowed.stack('suspense-dev').terraform.backend).toEqual({ local: { path: 'placeholder-only.tfstate' } });
+    } finally {
+      real.cleanup();
+      allowed.cleanup();
+    }
+  });
+
   it('may be placeholders only when a tool says so, for the tools that never deploy', () => {
     const synth = synthesize({ SUSPENSE_ALLOW_PLACEHOLDERS: 'local-sandbox' });
     try {
-      expect(synth.stack('suspense-dev').terraform.backend.s3.bucket).toBe('suspense-placeholder-state');
+      // A placeholder bucket name may be anyone's: placeholder output keeps its state in its own folder.
+      expect(synth.stack('suspense-dev').terraform.backend).toEqual({ local: { path: 'placeholder-only.tfstate' } });
+      expect(synth.stack('suspense-prod').terraform.backend).toEqual({ local: { path: 'placeholder-only.tfstate' } });
       expect(synth.stack('suspense-dev').provider.aws[0].allowed_account_ids).toEqual(['111111111111']);
       expect(synth.stack('suspense-state').provider.aws[0].allowed_account_ids).toEqual(['333333333333']);
     } finally {

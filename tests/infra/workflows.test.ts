@@ -3,6 +3,10 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { validateWorkflow } from '@action-validator/core';
 import { parse } from 'yaml';
+import * as os from 'node:os';
+import { App } from 'cdktf';
+import { addStacks } from '../../stacks/app';
+import { ALLOW_PLACEHOLDERS_VARIABLE } from '../../stacks/deployment-variables';
 import { PROJECT_ROOT } from '../../stacks/project-root';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -117,6 +121,30 @@ describe('GitHub workflows', () => {
     if (expected) expect(run.stdout).toBe(`::error::prod is deployed from main only, not from ${ref}\n`);
   });
 
+  it('maps every deployment variable the synth reads from a repository variable, in every job that synthesizes', () => {
+    // Which variables the synth reads is observed, not listed: addStacks gets an environment that records each read.
+    const read = new Set<string>();
+    const env = new Proxy<NodeJS.ProcessEnv>({ [ALLOW_PLACEHOLDERS_VARIABLE]: 'test' }, {
+      get: (target, name) => {
+        if (typeof name === 'string') read.add(name);
+        return target[name as string];
+      },
+    });
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-variables-'));
+    try {
+      addStacks(new App({ outdir }), env);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+    read.delete(ALLOW_PLACEHOLDERS_VARIABLE);
+    expect([...read].sort()).toEqual(expect.arrayContaining(['SUSPENSE_DEV_REGION', 'SUSPENSE_PROD_REGION', 'SUSPENSE_STATE_BUCKET', 'SUSPENSE_STATE_KEY_PREFIX']));
+
+    for (const [file, job] of [['pull-request.yml', 'plan'], ['deploy-stack.yml', 'deploy']] as const) {
+      const jobEnv = workflow(file).jobs[job].env as Record<string, string>;
+      for (const name of read) expect([name, jobEnv[name]]).toEqual([name, expect.stringMatching(/^\$\{\{ vars\.[A-Z0-9_]+ \}\}$/)]);
+    }
+  });
+
   it('gives every job that synthesizes the accounts and bucket, and never asks for placeholders there', () => {
     for (const [file, job] of [['pull-request.yml', 'plan'], ['deploy-stack.yml', 'deploy']] as const) {
       expect(workflow(file).jobs[job].env).toMatchObject({
@@ -165,6 +193,80 @@ describe('GitHub workflows', () => {
       '    }',
       'Plan: 0 to add, 1 to change, 0 to destroy.',
     ]);
+  });
+
+  it('masks values holding a closing brace, heredoc lines and jsonencode blocks, up to the map\'s own closing brace', () => {
+    // Terraform 1.11's renderings of a map(string): a value with `}`, a multi-line value (heredoc), a JSON value
+    // (jsonencode block), a changed value, and the map's removal.
+    const plan = [
+      '  + resource "aws_lambda_function" "check" {',
+      '      + environment {',
+      '          + variables = {',
+      '              + "BRACE"          = "ab}cd"',
+      '              + "DOC"            = jsonencode(',
+      '                    {',
+      '                      + nested = {',
+      '                          + k = "v"',
+      '                        }',
+      '                      + token  = "s3cr3t"',
+      '                    }',
+      '                )',
+      '              + "MULTI"          = <<-EOT',
+      '                    first line',
+      '                    }',
+      '                    secret-two = x',
+      '                EOT',
+      '              + "SUSPENSE_TABLE" = "switches"',
+      '            }',
+      '        }',
+      '      + memory_size = 640',
+      '    }',
+      '  ~ resource "aws_lambda_function" "trip" {',
+      '      - environment {',
+      '          - variables = {',
+      '              - "A" = "x}" -> null',
+      '            } -> null',
+      '        }',
+      '      ~ timeout = 5 -> 10',
+      '    }',
+    ];
+    const masked = planComment.maskEnvironmentValues(plan.join('\n')).split('\n');
+
+    expect(masked).toEqual([
+      '  + resource "aws_lambda_function" "check" {',
+      '      + environment {',
+      '          + variables = {',
+      `              + "BRACE"          = ${planComment.MASK}`,
+      `              + "DOC"            = ${planComment.MASK}`,
+      `                    ${planComment.MASK}`,
+      `                      ${planComment.MASK}`,
+      `                          ${planComment.MASK}`,
+      `                        ${planComment.MASK}`,
+      `                      ${planComment.MASK}`,
+      `                    ${planComment.MASK}`,
+      `                ${planComment.MASK}`,
+      `              + "MULTI"          = ${planComment.MASK}`,
+      `                    ${planComment.MASK}`,
+      `                    ${planComment.MASK}`,
+      `                    ${planComment.MASK}`,
+      `                ${planComment.MASK}`,
+      `              + "SUSPENSE_TABLE" = ${planComment.MASK}`,
+      '            }',
+      '        }',
+      '      + memory_size = 640',
+      '    }',
+      '  ~ resource "aws_lambda_function" "trip" {',
+      '      - environment {',
+      '          - variables = {',
+      `              - "A" = ${planComment.MASK}`,
+      '            } -> null',
+      '        }',
+      '      ~ timeout = 5 -> 10',
+      '    }',
+    ]);
+    for (const secret of ['cd', 's3cr3t', 'secret-two', 'first line', 'nested', 'switches']) {
+      expect(masked.join('\n')).not.toContain(secret);
+    }
   });
 
   it('fences each plan in the comment with more backticks than any run in the plan, so no plan text can close it', () => {

@@ -21,7 +21,13 @@ describe('trips config', () => {
   it.each<[string, unknown, string]>([
     ['a bad switch name', { switch: 'bad name', alarmNames: ['a'] }, 'switch must match /^[A-Za-z0-9._-]{1,64}$/'],
     ['no alarms', { switch: 'global', alarmNames: [] }, 'alarmNames must list at least one alarm name'],
-    ['an empty alarm name', { switch: 'global', alarmNames: [''] }, 'alarmNames must be CloudWatch alarm names (1-255 characters, no control characters), got ""'],
+    ['an empty alarm name', { switch: 'global', alarmNames: [''] }, 'alarmNames must be CloudWatch alarm names (1-255 characters, no control, bidirectional or line-separator characters, no lone surrogates), got ""'],
+    // Each would make `by` (alarm:<alarm ARN>) one the switch library refuses to write: the trip could never fire.
+    ['a C1 control in an alarm name', { switch: 'global', alarmNames: ['5xx\u0085rate'] }, 'alarmNames must be CloudWatch alarm names'],
+    ['a right-to-left override in an alarm name', { switch: 'global', alarmNames: ['5xx\u202erate'] }, 'alarmNames must be CloudWatch alarm names'],
+    ['a left-to-right mark in an alarm name', { switch: 'global', alarmNames: ['5xx\u200erate'] }, 'alarmNames must be CloudWatch alarm names'],
+    ['a line separator in an alarm name', { switch: 'global', alarmNames: ['5xx\u2028rate'] }, 'alarmNames must be CloudWatch alarm names'],
+    ['a lone surrogate in an alarm name', { switch: 'global', alarmNames: ['5xx\ud800rate'] }, 'alarmNames must be CloudWatch alarm names'],
     ['an alarm name of 256 characters', { switch: 'global', alarmNames: ['a'.repeat(256)] }, 'alarmNames must be CloudWatch alarm names'],
     ['a repeated alarm', { switch: 'global', alarmNames: ['a', 'a'] }, 'alarmNames must not repeat a name'],
     ['an until that is a time', { switch: 'global', alarmNames: ['a'], until: '2030-01-01T00:00:00Z' }, 'until must be a duration from 1s to 365d such as 30m, 2h or 1d, got "2030-01-01T00:00:00Z"'],
@@ -72,6 +78,15 @@ describe('AlarmTrips construct', () => {
       ['trip-global', 'arn:aws:events:eu-west-1:123456789012:rule/suspense-trip-qa-global'],
       ['trip-orders_v2', 'arn:aws:events:eu-west-1:123456789012:rule/suspense-trip-qa-orders.v2'],
     ]);
+  });
+
+  it("refuses, at synth, trips whose SUSPENSE_TRIPS would take the trip function over Lambda's 4 KB environment", () => {
+    const alarmNames = Array.from({ length: 20 }, (_, index) => `checkout-${String(index).padStart(2, '0')}-${'x'.repeat(200)}`);
+
+    expect(() => build([{ switch: 'global', alarmNames }])).toThrow(
+      /^NodejsFunction suspense-trip-qa: its environment variables would take \d+ bytes \(names and values, UTF-8\), over Lambda's limit of 4096 \(the apply would fail\): SUSPENSE_TRIPS \d+/,
+    );
+    expect(() => build([{ switch: 'global', alarmNames: alarmNames.slice(0, 15) }])).not.toThrow();
   });
 
   it('refuses two trips on one switch and a rule name longer than EventBridge takes', () => {

@@ -4,6 +4,7 @@ import type { LogLine } from '../../functions/switch/structured-log';
 import { SwitchStore } from '../../functions/switch/switch-store';
 import { getSwitch, getSwitchHistory, resumeSwitch, suspendSwitch, type SwitchTableClient } from '../../functions/switch/switch-operations';
 import type { TripConfig } from '../../functions/trip/trip-config';
+import { decideTrip } from '../../functions/trip/trip-decision';
 import { createTripHandler, type TripHandler } from '../../functions/trip/trip-handler';
 import { alarmStateChangeEvent, CONSOLE_TEST_EVENT, type AlarmStateChangeRequest } from '../../sandbox/events';
 import { startDynamo, type LocalDynamo } from '../support/dynalite';
@@ -206,6 +207,76 @@ describe('trip function', () => {
       expect(afterOperator.switches[0]).toMatchObject({ written: false, why: 'the switch is not suspended by this alarm' });
       expect(afterOtherAlarm.switches[0]).toMatchObject({ written: false, why: 'the switch is not suspended by this alarm' });
       expect(await recordOf(table)).toMatchObject({ suspended: true, updatedBy: `alarm:arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${other}` });
+    });
+    it("never lifts an operator's suspension it extended: the switch stays suspended until the operator's until", async () => {
+      const { table, trip, setNow, logs } = await rig([{ switch: 'global', alarmNames: [ALARM], resumeOnOk: true, until: '48h' }]);
+      await suspendSwitch(table, { name: 'global', reason: 'INC-2', by: 'alice', until: at(NOW + 86_400_000) }, { now: () => NOW - 1000 });
+      const extended = await trip(event('ALARM', NOW - 500));
+      setNow(NOW + 60_000);
+
+      const result = await trip(event('OK', NOW + 30_000));
+
+      expect(extended.switches[0]).toMatchObject({ written: true, version: 2 });
+      expect(result.switches[0]).toMatchObject({
+        written: false,
+        why: `this alarm's suspension replaced one by alice (version 1) until ${at(NOW + 86_400_000)}, still in force`,
+      });
+      expect(logs.at(-1)).toMatchObject({ level: 'info', msg: 'trip', state: 'OK', written: false, why: result.switches[0]!.why });
+      expect(await recordOf(table)).toMatchObject({ suspended: true, updatedBy: BY, version: 2 });
+    });
+
+    it("resumes over an operator's suspension that has ended by its own until since the alarm extended it", async () => {
+      const { table, trip, setNow } = await rig([{ switch: 'global', alarmNames: [ALARM], resumeOnOk: true }]);
+      await suspendSwitch(table, { name: 'global', reason: 'short', by: 'alice', until: at(NOW + 600_000) }, { now: () => NOW - 1000 });
+      await trip(event('ALARM', NOW - 500));
+      setNow(NOW + 600_000);
+
+      const result = await trip(event('OK', NOW + 500_000));
+
+      expect(result.switches).toEqual([{ switch: 'global', written: true, version: 3 }]);
+      expect(await recordOf(table)).toMatchObject({ suspended: false, updatedBy: BY });
+    });
+
+    it("never lifts another alarm's suspension it extended: B's OK leaves A's suspension while A is in ALARM", async () => {
+      const other = 'checkout-latency';
+      const { table, trip, setNow } = await rig([{ switch: 'global', alarmNames: [ALARM, other], resumeOnOk: true, until: '1h' }]);
+      await trip(event('ALARM', NOW - 500));
+      setNow(NOW + 600_000);
+      const extended = await trip(event('ALARM', NOW + 590_000, { alarmName: other }));
+      setNow(NOW + 700_000);
+
+      const result = await trip(event('OK', NOW + 690_000, { alarmName: other }));
+
+      expect(extended.switches[0]).toMatchObject({ written: true, version: 2 });
+      expect(result.switches[0]).toMatchObject({ written: false, why: `this alarm's suspension replaced one by ${BY} (version 1) until ${at(NOW + 3_600_000)}, still in force` });
+      expect(await recordOf(table)).toMatchObject({ suspended: true, version: 2 });
+    });
+
+    it("writes nothing when another tool's history claims a version replaced itself (the walk back never loops)", () => {
+      const history = [{ version: 4, replacedVersion: 4, suspended: true, at: at(NOW - 1000), by: BY }];
+      const record = { name: 'global', suspended: true, updatedBy: BY, updatedAt: at(NOW - 1000), version: 4 };
+
+      const outcome = decideTrip(
+        { switch: 'global', alarmNames: [ALARM], resumeOnOk: true },
+        { alarmName: ALARM, alarmArn: ALARM_ARN, state: 'OK', reason: 'ok', stateAt: at(NOW), eventId: 'e-1' },
+        { stored: { kind: 'record', name: 'global', record, warnings: [] }, history },
+        NOW,
+      );
+
+      expect(outcome).toEqual({ write: false, why: "the history no longer shows version 4, which this alarm's suspension replaced" });
+    });
+
+    it('resumes after its own suspensions in a row, each from the one before (an until that passed, then ALARM again)', async () => {
+      const { table, trip, setNow } = await rig([{ switch: 'global', alarmNames: [ALARM], resumeOnOk: true, until: '10m' }]);
+      await trip(event('ALARM', NOW - 500));
+      setNow(NOW + 700_000);
+      await trip(event('ALARM', NOW + 650_000));
+      setNow(NOW + 800_000);
+
+      const result = await trip(event('OK', NOW + 790_000));
+
+      expect(result.switches).toEqual([{ switch: 'global', written: true, version: 3 }]);
+      expect(await recordOf(table)).toMatchObject({ suspended: false, version: 3 });
     });
   });
 
