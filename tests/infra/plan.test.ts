@@ -1,5 +1,6 @@
 import { planOffline, terraformAvailability, type OfflinePlan, type PlannedResource } from '../support/offline-plan';
 import { synthesize, type Synthesized } from '../support/synth';
+import { describeTripPlan } from './trip-plan';
 import { planWithoutTrips } from './trip-resources';
 
 const terraform = terraformAvailability();
@@ -33,16 +34,25 @@ describeWithTerraform('offline plan with the real Terraform and AWS provider', (
       SUSPENSE_ALLOW_PLACEHOLDERS: undefined,
     });
   });
-  afterAll(() => synth.cleanup());
+  // One plan per stack, shared by every block that looks at it.
+  const plans = new Map<string, OfflinePlan>();
+  const planOf = (stack: string): OfflinePlan => {
+    let plan = plans.get(stack);
+    if (!plan) plans.set(stack, (plan = planOffline(synth.stackDir(stack), terraform.mirror!)));
+    return plan;
+  };
+  afterAll(() => {
+    for (const plan of plans.values()) plan.cleanup();
+    synth.cleanup();
+  });
 
   describe.each(['dev', 'prod'] as const)('suspense-%s', (environment) => {
     const account = environment === 'dev' ? ACCOUNT : '210987654321';
     let plan: OfflinePlan;
     beforeAll(() => {
-      // The check function's resources; the trips' are tests/infra/trip-plan.test.ts's.
-      plan = planWithoutTrips(planOffline(synth.stackDir(`suspense-${environment}`), terraform.mirror!), `suspense-trip-${environment}`);
+      // The check function's resources; the trips' are describeTripPlan's (tests/infra/trip-plan.ts).
+      plan = planWithoutTrips(planOf(`suspense-${environment}`), `suspense-trip-${environment}`);
     }, 180_000);
-    afterAll(() => plan?.cleanup());
 
     it('creates exactly the table, role, three policies, log group and function', () => {
       expect(plan.resources.map((r) => `${r.type} ${r.actions.join(',')}`).sort()).toEqual([
@@ -122,9 +132,8 @@ describeWithTerraform('offline plan with the real Terraform and AWS provider', (
   describe('suspense-state', () => {
     let plan: OfflinePlan;
     beforeAll(() => {
-      plan = planOffline(synth.stackDir('suspense-state'), terraform.mirror!);
+      plan = planOf('suspense-state');
     }, 180_000);
-    afterAll(() => plan?.cleanup());
 
     it('creates the KMS key and alias, the bucket and its versioning, encryption, public access block, TLS policy and lifecycle', () => {
       expect(plan.resources.map((r) => `${r.type} ${r.actions.join(',')}`).sort()).toEqual([
@@ -184,4 +193,6 @@ describeWithTerraform('offline plan with the real Terraform and AWS provider', (
       ]);
     });
   });
+
+  describeTripPlan(() => planOf('suspense-dev'));
 });

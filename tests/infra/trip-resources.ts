@@ -1,7 +1,7 @@
 /**
  * The environment stacks hold the check function's resources and, when the config declares trips, the trip
  * function's (construct `alarm-trips`). The check function's tests look at their own resources through these
- * views; tests/infra/trips.test.ts and trip-plan.test.ts look at the trips'.
+ * views; tests/infra/trips.test.ts and trip-plan.ts look at the trips'.
  */
 import type { OfflinePlan } from '../support/offline-plan';
 import type { StackJson } from '../support/synth';

@@ -27,7 +27,7 @@ export interface OfflinePlan {
 /**
  * Plans a synthesized stack with the real Terraform and AWS provider and no AWS: copies the stack folder,
  * adds override files that swap the backend for a local one and tell the provider not to call AWS while
- * configuring, installs the provider from the machine's filesystem mirror, then validate, plan and show.
+ * configuring, installs the provider from the machine's filesystem mirror, then plan and show.
  */
 export function planOffline(stackDir: string, mirror: string): OfflinePlan {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-plan-'));
@@ -64,7 +64,7 @@ export function planOffline(stackDir: string, mirror: string): OfflinePlan {
     }
   };
   terraform('init', '-input=false', '-no-color');
-  terraform('validate', '-no-color');
+  // No separate `validate`: plan validates the configuration first, and each command costs a provider start.
   terraform('plan', '-input=false', '-no-color', '-lock=false', '-out=tfplan');
   const raw = JSON.parse(terraform('show', '-json', 'tfplan')) as {
     resource_changes?: Array<{ address: string; type: string; name: string; change: { actions: string[]; after: Record<string, unknown> } }>;
