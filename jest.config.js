@@ -15,4 +15,5 @@ module.exports = {
   testTimeout: 180000,
   // The plan and artifact tests spawn terraform and node; two workers fit the 2-core machines we run on.
   maxWorkers: 2,
+  testSequencer: '<rootDir>/tools/jest-slowest-first.js',
 };
