@@ -164,6 +164,10 @@ describeDeployed('deployed against moto: apply, re-plan, inspect, destroy', () =
       const missing = addresses.filter((a) => !created.has(a));
       if (missing.length > 0) throw new Error(`the state stack's apply ended without creating ${missing.join(', ')}: ${await stateApply.then(() => 'no error', String)}`);
     };
+    stateCreated(STATE_PREREQUISITES).then(
+      () => timings.push(`${seconds(Date.now() - started).padStart(7)}  state bucket, its policy and the key's alias created`),
+      () => undefined,
+    );
     const applied = Object.fromEntries(
       ENVIRONMENT_STACKS.map((stack) => [
         stack,
