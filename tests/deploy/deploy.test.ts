@@ -243,6 +243,7 @@ describeDeployed('deployed against moto: apply, re-plan, inspect, destroy', () =
       return { before, destroy, after: await readStateObject('suspense-prod') };
     });
     devDestroyed = begin(async () => {
+      await devApplied;
       await Promise.allSettled([lockLeft, stateObjectHeads['suspense-dev'], inspected['suspense-dev'], cliRoundTrip, replanned['suspense-dev']]);
       // No refresh: dev's re-plan just read every resource back and found them as the state says.
       const destroy = timed('destroy suspense-dev', await tf('suspense-dev', ['destroy', '-auto-approve', '-input=false', '-no-color', '-refresh=false']));
