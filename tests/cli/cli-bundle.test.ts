@@ -1,0 +1,209 @@
+/**
+ * How the CLI starts (bin/suspense.js through tools/cli-bundle.js): from an esbuild bundle that is rebuilt whenever
+ * a file it was built from changes, and from its TypeScript sources when the bundle cannot be built. A tiny project
+ * in a temporary folder stands in for the CLI where the sources must change; every build here is real.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PROJECT_ROOT } from './cli-harness';
+
+interface CliBundleProps {
+  readonly projectRoot?: string;
+  readonly entry?: string;
+  readonly outDir?: string;
+}
+type BundleStatus = { fresh: true; bundleFile: string } | { fresh: false; reason: string };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { bundleStatus, buildBundle } = require('../../tools/cli-bundle.js') as {
+  bundleStatus: (props?: CliBundleProps) => BundleStatus;
+  buildBundle: (props?: CliBundleProps) => string;
+};
+
+const CLI_BUNDLE_MODULE = path.join(PROJECT_ROOT, 'tools', 'cli-bundle.js');
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Starts a CLI the way bin/suspense.js does, with `props` in place of the defaults. */
+function startCli(props: CliBundleProps, args: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): Promise<Run> {
+  const launcher = path.join(scratch, `launcher-${Math.random().toString(16).slice(2)}.js`);
+  fs.writeFileSync(launcher, `require(${JSON.stringify(CLI_BUNDLE_MODULE)}).startCli(${JSON.stringify(props)});\n`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [launcher, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let scratch: string;
+beforeAll(() => {
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-cli-bundle-'));
+});
+afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+/** A two-module CLI that says which build of it runs: its greeting, and whether from the bundle or from sources. */
+function tinyCli(greeting: string): Required<CliBundleProps> {
+  const projectRoot = fs.mkdtempSync(path.join(scratch, 'project-'));
+  fs.writeFileSync(path.join(projectRoot, 'greeting.ts'), `export const greeting: string = ${JSON.stringify(greeting)};\n`);
+  fs.writeFileSync(
+    path.join(projectRoot, 'main.ts'),
+    [
+      "import * as path from 'node:path';",
+      "import { greeting } from './greeting';",
+      'process.stdout.write(`${greeting} ${process.argv.slice(2).join(" ")} from ${path.basename(__filename)}\\n`);',
+      '',
+    ].join('\n'),
+  );
+  // Saved a while ago, as a checkout's files are: a file saved in the file system clock's tick (milliseconds) in
+  // which a build starts counts as changed after it, so that an edit during a build is never missed.
+  for (const file of ['greeting.ts', 'main.ts']) setModified(path.join(projectRoot, file), -60_000);
+  return { projectRoot, entry: 'main.ts', outDir: path.join(projectRoot, 'out') };
+}
+
+function setModified(file: string, fromNowMs: number): void {
+  const time = new Date(Date.now() + fromNowMs);
+  fs.utimesSync(file, time, time);
+}
+
+describe('the CLI bundle', () => {
+  it('is built when missing, and the CLI runs from it with its arguments', async () => {
+    const cli = tinyCli('hello');
+    expect(bundleStatus(cli)).toEqual({ fresh: false, reason: 'no bundle' });
+
+    const run = await startCli(cli, ['status', 'global']);
+
+    expect(run).toEqual({ code: 0, stdout: 'hello status global from suspense.js\n', stderr: '' });
+    expect(bundleStatus(cli)).toEqual({ fresh: true, bundleFile: path.join(cli.outDir, 'suspense.js') });
+    expect(fs.readdirSync(cli.outDir).sort()).toEqual(['suspense.js', 'suspense.js.map', 'suspense.meta.json']);
+  });
+
+  it('is rebuilt when a source changed since the build, and the CLI runs the new code', async () => {
+    const cli = tinyCli('hello');
+    buildBundle(cli);
+    fs.writeFileSync(path.join(cli.projectRoot, 'greeting.ts'), "export const greeting: string = 'bonjour';\n");
+    expect(bundleStatus(cli)).toEqual({ fresh: false, reason: 'greeting.ts changed' });
+
+    const run = await startCli(cli);
+
+    expect(run.stdout).toBe('bonjour  from suspense.js\n');
+    expect(bundleStatus(cli).fresh).toBe(true);
+  });
+
+  it('is stale when a source is touched without a change', () => {
+    const cli = tinyCli('hello');
+    buildBundle(cli);
+
+    setModified(path.join(cli.projectRoot, 'main.ts'), 0);
+
+    expect(bundleStatus(cli)).toEqual({ fresh: false, reason: 'main.ts changed' });
+  });
+
+  it('is stale when a source it was built from is gone', () => {
+    const cli = tinyCli('hello');
+    buildBundle(cli);
+
+    fs.rmSync(path.join(cli.projectRoot, 'greeting.ts'));
+
+    expect(bundleStatus(cli)).toEqual({ fresh: false, reason: 'greeting.ts is gone' });
+  });
+
+  it('is stale when built with other options or by another esbuild', () => {
+    const cli = tinyCli('hello');
+    const bundleFile = buildBundle(cli);
+    const built = fs.readFileSync(bundleFile, 'utf8');
+    const [recordLine, ...code] = built.split('\n');
+    const record = JSON.parse(recordLine!.slice(recordLine!.indexOf('{'))) as { options: Record<string, unknown>; esbuild: { version: string } };
+    const rewrite = (changed: object): void => {
+      const prefix = recordLine!.slice(0, recordLine!.indexOf('{'));
+      fs.writeFileSync(bundleFile, [`${prefix}${JSON.stringify({ ...record, ...changed })}`, ...code].join('\n'));
+    };
+
+    rewrite({ options: { ...record.options, minify: true } });
+    expect(bundleStatus(cli)).toEqual({ fresh: false, reason: 'built with other options' });
+
+    rewrite({ esbuild: { ...record.esbuild, version: '0.0.1' } });
+    expect(bundleStatus(cli)).toEqual({ fresh: false, reason: 'built by another esbuild' });
+
+    rewrite({});
+    expect(bundleStatus(cli).fresh).toBe(true);
+  });
+
+  it('serves several CLIs starting together on a missing bundle: each runs it, one whole build is left', async () => {
+    const cli = tinyCli('hello');
+
+    const runs = await Promise.all([1, 2, 3, 4].map((n) => startCli(cli, [String(n)])));
+
+    expect(runs.map((run) => run.stdout)).toEqual([1, 2, 3, 4].map((n) => `hello ${n} from suspense.js\n`));
+    expect(bundleStatus(cli).fresh).toBe(true);
+    // Every build wrote under a temporary name and renamed it: nothing half-written is left behind.
+    expect(fs.readdirSync(cli.outDir).sort()).toEqual(['suspense.js', 'suspense.js.map', 'suspense.meta.json']);
+  });
+});
+
+describe('the CLI without a bundle', () => {
+  it('runs from its TypeScript sources when the bundle does not build', async () => {
+    const cli = tinyCli('hello');
+    // Bundling resolves every require() up front; the transpiled CLI only when the line runs.
+    fs.appendFileSync(path.join(cli.projectRoot, 'main.ts'), "export const later = (): unknown => require('./not-written-yet');\n");
+
+    const run = await startCli(cli, ['list']);
+
+    expect(run).toEqual({ code: 0, stdout: 'hello list from main.ts\n', stderr: '' });
+    expect(fs.existsSync(path.join(cli.outDir, 'suspense.js'))).toBe(false);
+  });
+
+  it('runs the real CLI from its sources when the bundle cannot be written, and says why under SUSPENSE_DEBUG', async () => {
+    const blocked = path.join(scratch, 'a-file-not-a-folder');
+    fs.writeFileSync(blocked, '');
+
+    const run = await startCli({ outDir: path.join(blocked, 'cli') }, ['--help'], { ...process.env, SUSPENSE_DEBUG: '1' });
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: suspense <command> \[options\]\n/);
+    expect(run.stderr).toMatch(/^suspense: running from sources, the bundle failed to build: Error: ENOTDIR/);
+  });
+});
+
+describe('the real CLI\'s bundle', () => {
+  let outDir: string;
+  let inputs: string[];
+  beforeAll(() => {
+    outDir = path.join(scratch, 'real-cli');
+    buildBundle({ outDir });
+    inputs = Object.keys((JSON.parse(fs.readFileSync(path.join(outDir, 'suspense.meta.json'), 'utf8')) as { inputs: object }).inputs);
+  });
+
+  it('holds every module of cli/, and besides them only the switch library it shares with the function', () => {
+    const own = inputs.filter((input) => !input.startsWith('node_modules/'));
+    const cliModules = fs.readdirSync(path.join(PROJECT_ROOT, 'cli')).map((file) => `cli/${file}`);
+
+    expect(own.filter((input) => input.startsWith('cli/')).sort()).toEqual(cliModules.sort());
+    expect(own.filter((input) => !input.startsWith('cli/')).every((input) => /^functions\/(switch|check)\/[\w-]+\.ts$/.test(input))).toBe(true);
+  });
+
+  it('holds no cdktf, no stacks/, no tests and no tool of the build or the tests', () => {
+    const packages = new Set(inputs.filter((input) => input.startsWith('node_modules/')).map((input) => input.split('/').slice(1, input.startsWith('node_modules/@') ? 3 : 2).join('/')));
+
+    expect([...packages].filter((name) => /^(cdktf|@cdktf\/|constructs$|esbuild$|jest|ts-jest$|typescript$|dynalite$|fast-check$)/.test(name))).toEqual([]);
+    expect(inputs.filter((input) => /^(stacks|tests|sandbox|bench|tools)\/|^main\.ts$/.test(input))).toEqual([]);
+    expect([...packages]).toEqual(expect.arrayContaining(['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-lambda']));
+  });
+
+  it('answers --help and is fresh for the checkout it was built from', async () => {
+    expect(bundleStatus({ outDir })).toEqual({ fresh: true, bundleFile: path.join(outDir, 'suspense.js') });
+
+    const run = await startCli({ outDir }, ['--help']);
+
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: suspense <command> \[options\]\n/);
+  });
+});
