@@ -22,6 +22,8 @@ const { bundleStatus, buildBundle } = require('../../tools/cli-bundle.js') as {
 };
 
 const CLI_BUNDLE_MODULE = path.join(PROJECT_ROOT, 'tools', 'cli-bundle.js');
+/** V8's compiled code of the bundle, for the Node that runs these tests (the CLI's children run on it too). */
+const CODE_CACHE = `suspense.js.node-${process.version}-${process.arch}.v8cache`;
 
 interface Run {
   readonly code: number | null;
@@ -83,7 +85,7 @@ describe('the CLI bundle', () => {
 
     expect(run).toEqual({ code: 0, stdout: 'hello status global from suspense.js\n', stderr: '' });
     expect(bundleStatus(cli)).toEqual({ fresh: true, bundleFile: path.join(cli.outDir, 'suspense.js') });
-    expect(fs.readdirSync(cli.outDir).sort()).toEqual(['suspense.js', 'suspense.js.map', 'suspense.meta.json']);
+    expect(fs.readdirSync(cli.outDir).sort()).toEqual(['suspense.js', 'suspense.js.map', CODE_CACHE, 'suspense.meta.json']);
   });
 
   it('is rebuilt when a source changed since the build, and the CLI runs the new code', async () => {
@@ -145,7 +147,53 @@ describe('the CLI bundle', () => {
     expect(runs.map((run) => run.stdout)).toEqual([1, 2, 3, 4].map((n) => `hello ${n} from suspense.js\n`));
     expect(bundleStatus(cli).fresh).toBe(true);
     // Every build wrote under a temporary name and renamed it: nothing half-written is left behind.
-    expect(fs.readdirSync(cli.outDir).sort()).toEqual(['suspense.js', 'suspense.js.map', 'suspense.meta.json']);
+    expect(fs.readdirSync(cli.outDir).sort()).toEqual(['suspense.js', 'suspense.js.map', CODE_CACHE, 'suspense.meta.json']);
+  });
+});
+
+describe('the compiled code cache beside the bundle', () => {
+  const identity = (file: string): string => {
+    const stat = fs.statSync(file);
+    return `${stat.ino} ${stat.mtimeMs}`;
+  };
+
+  it('is written by the first run and used, not rewritten, by the next', async () => {
+    const cli = tinyCli('hello');
+    await startCli(cli, ['first']);
+    const cache = path.join(cli.outDir, CODE_CACHE);
+    const written = identity(cache);
+
+    const run = await startCli(cli, ['second']);
+
+    expect(run).toEqual({ code: 0, stdout: 'hello second from suspense.js\n', stderr: '' });
+    expect(identity(cache)).toBe(written);
+  });
+
+  it('is not used for a rebuilt bundle: the CLI runs the new code and caches that', async () => {
+    const cli = tinyCli('hello');
+    await startCli(cli);
+    const cache = path.join(cli.outDir, CODE_CACHE);
+    const oldCache = fs.readFileSync(cache);
+    // The same length: V8 itself would take the old cache for the new source.
+    fs.writeFileSync(path.join(cli.projectRoot, 'greeting.ts'), "export const greeting: string = 'hallo';\n");
+
+    const run = await startCli(cli);
+
+    expect(run).toEqual({ code: 0, stdout: 'hallo  from suspense.js\n', stderr: '' });
+    expect(fs.readFileSync(cache).equals(oldCache)).toBe(false);
+  });
+
+  it('is replaced when V8 refuses it, and the CLI runs all the same', async () => {
+    const cli = tinyCli('hello');
+    await startCli(cli);
+    const cache = path.join(cli.outDir, CODE_CACHE);
+    const key = fs.readFileSync(cache, 'utf8').split('\n', 1)[0]!;
+    fs.writeFileSync(cache, `${key}\nnot compiled code`);
+
+    const run = await startCli(cli, ['again']);
+
+    expect(run).toEqual({ code: 0, stdout: 'hello again from suspense.js\n', stderr: '' });
+    expect(fs.statSync(cache).size).toBeGreaterThan(1000);
   });
 });
 
