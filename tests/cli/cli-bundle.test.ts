@@ -139,6 +139,20 @@ describe('the CLI bundle', () => {
     expect(bundleStatus(cli).fresh).toBe(true);
   });
 
+  it('gives stack traces in the TypeScript sources\' lines under SUSPENSE_DEBUG', async () => {
+    const cli = tinyCli('hello');
+    const main = path.join(cli.projectRoot, 'main.ts');
+    fs.writeFileSync(main, "import { greeting } from './greeting';\n\nprocess.stdout.write(`${greeting} ${new Error().stack}`);\n");
+    setModified(main, -60_000);
+
+    const plain = await startCli(cli);
+    const debug = await startCli(cli, [], { ...process.env, SUSPENSE_DEBUG: '1' });
+
+    const firstFrame = (run: Run): string => run.stdout.split('\n')[1]!;
+    expect(firstFrame(plain)).toContain(`${path.join(cli.outDir, 'suspense.js')}:`);
+    expect(firstFrame(debug)).toContain(`${main}:3:`);
+  });
+
   it('serves several CLIs starting together on a missing bundle: each runs it, one whole build is left', async () => {
     const cli = tinyCli('hello');
 
