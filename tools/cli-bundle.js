@@ -96,7 +96,10 @@ function readRecord(bundleFile) {
       position += length;
     }
     const line = Buffer.concat(chunks).toString('utf8');
-    return line.startsWith(RECORD_PREFIX) ? JSON.parse(line.slice(RECORD_PREFIX.length)) : undefined;
+    const record = line.startsWith(RECORD_PREFIX) ? JSON.parse(line.slice(RECORD_PREFIX.length)) : undefined;
+    // A bundle some other code wrote (or a hand-edited one) is no bundle of ours: it gets rebuilt.
+    const wellFormed = Array.isArray(record?.inputs) && typeof record.startedMs === 'number' && typeof record.esbuild?.packageJson === 'string';
+    return wellFormed ? record : undefined;
   } catch {
     return undefined;
   } finally {
@@ -189,20 +192,21 @@ function startCli(props) {
     if (process.env.SUSPENSE_DEBUG) process.stderr.write(`suspense: running from sources, the bundle failed to build: ${error.stack}\n`);
   }
   if (process.env.SUSPENSE_DEBUG) {
-    // Stack traces in TypeScript lines. Only here: the CLI prints a stack only under SUSPENSE_DEBUG, and reading the
-    // source map costs every start about a tenth of its CPU.
+    // Stack traces in TypeScript lines. Only here, where the CLI prints stacks: reading the source map would cost
+    // every start about 0.02 CPU-s.
     process.setSourceMapsEnabled(true);
-    require(bundleFile ?? fromSources(props));
+    require(bundleFile ?? sourceEntry(props));
   } else if (bundleFile) {
     runWithCodeCache(bundleFile);
   } else {
-    require(fromSources(props));
+    require(sourceEntry(props));
   }
 }
 
-function fromSources(props) {
-  const resolved = resolveProps(props);
+/** The CLI's TypeScript entry, once node can require TypeScript (tools/register-ts.js). */
+function sourceEntry(props) {
   require('./register-ts');
+  const resolved = resolveProps(props);
   return path.resolve(resolved.projectRoot, resolved.entry);
 }
 

@@ -118,7 +118,7 @@ describe('the CLI bundle', () => {
     expect(bundleStatus(cli)).toEqual({ fresh: false, reason: 'greeting.ts is gone' });
   });
 
-  it('is stale when built with other options or by another esbuild', () => {
+  it('is stale when built with other options, by another esbuild, or without a build record', () => {
     const cli = tinyCli('hello');
     const bundleFile = buildBundle(cli);
     const built = fs.readFileSync(bundleFile, 'utf8');
@@ -134,6 +134,9 @@ describe('the CLI bundle', () => {
 
     rewrite({ esbuild: { ...record.esbuild, version: '0.0.1' } });
     expect(bundleStatus(cli)).toEqual({ fresh: false, reason: 'built by another esbuild' });
+
+    rewrite({ inputs: undefined });
+    expect(bundleStatus(cli)).toEqual({ fresh: false, reason: 'no bundle' });
 
     rewrite({});
     expect(bundleStatus(cli).fresh).toBe(true);
