@@ -3,7 +3,6 @@
 // changes. Loading one bundle costs a fraction of transpiling the CLI's modules one by one through
 // tools/register-ts.js, and the test suite starts the CLI hundreds of times. Plain CommonJS, so that
 // bin/suspense.js can load it before any TypeScript loader exists; esbuild itself is loaded only to build.
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -165,8 +164,11 @@ function writeAtomically(file, contents) {
   }
 }
 
+let temporaryFiles = 0;
+/** Unique among the processes writing at once (their pids differ) and within each. */
 function temporaryName(file) {
-  return `${file}.${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`;
+  temporaryFiles += 1;
+  return `${file}.${process.pid}-${temporaryFiles}.tmp`;
 }
 
 /**
