@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PROJECT_ROOT } from './cli-harness';
+import { PROJECT_ROOT } from '../../stacks/project-root';
 
 interface CliBundleProps {
   readonly projectRoot?: string;
