@@ -182,8 +182,8 @@ function freshBundle(props) {
 
 /**
  * Runs the CLI (bin/suspense.js): from its bundle, rebuilt first when stale; from its TypeScript sources through
- * tools/register-ts.js when the bundle cannot be built (its folder cannot be written, a failing build), so the CLI always
- * runs, and never runs code older than its sources.
+ * tools/register-ts.js when the bundle cannot be built (its folder cannot be written, a failing build), so the CLI
+ * always runs, and never runs code older than its sources.
  * @param {CliBundleProps} [props]
  */
 function startCli(props) {
