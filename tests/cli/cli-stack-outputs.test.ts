@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startDynamo, type LocalDynamo } from '../support/dynalite';
+import { useDynalite } from '../support/dynalite';
 import { baseEnv, runCli } from './cli-harness';
 import { startFakeLambda, type FakeLambda } from './fake-lambda';
 
 const STACK = 'suspense-test';
 
-let dynamo: LocalDynamo;
+const dynamo = useDynalite({ table: 'stack-switches' });
 let lambda: FakeLambda;
 let workDir: string;
 let fakeBin: string;
@@ -24,8 +24,6 @@ function writeStack(name: string, outputs: string[]): void {
  * that answers `output -json` with the file named by FAKE_TERRAFORM_OUTPUT and records its arguments.
  */
 beforeAll(async () => {
-  dynamo = await startDynamo();
-  await dynamo.createSwitchTable('stack-switches');
   lambda = await startFakeLambda({ 'stack-check': { payload: '{"statusCode":200}', log: 'START\nEND\n' } });
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-stack-'));
   fs.writeFileSync(path.join(workDir, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'true', output: 'synth-output' }));
@@ -63,7 +61,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([dynamo.stop(), lambda.stop()]);
+  await lambda.stop();
   fs.rmSync(workDir, { recursive: true, force: true });
 });
 

@@ -7,7 +7,7 @@ import * as fc from 'fast-check';
 import * as path from 'node:path';
 import type { CheckHandler } from '../../functions/check/check-handler';
 import { SWITCH_NAME_PATTERN } from '../../functions/switch/schema';
-import { startDynamo, type LocalDynamo } from '../support/dynalite';
+import { useDynalite } from '../support/dynalite';
 import { consoleTestEvent, functionUrlEvent, httpApiEvent, restApiEvent } from '../support/lambda-events';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
 import { captureStdout, lambdaLikeEnvironment, loadCheckModule, onUnhandledRejection, withEnvironment, type CapturedLog } from './support/check-module';
@@ -233,7 +233,7 @@ function deepFreeze<T>(value: T): T {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-let dynamo: LocalDynamo;
+const dynamo = useDynalite({ table: TABLE });
 let restoreEnvironment: () => void;
 let handler: CheckHandler;
 let log: CapturedLog;
@@ -242,8 +242,6 @@ let stopWatching: () => void;
 let casesRun = 0;
 
 beforeAll(async () => {
-  dynamo = await startDynamo();
-  await dynamo.createSwitchTable(TABLE);
   for (const name of SUSPENDED) await putRawSwitchItem(dynamo.client, TABLE, name, switchAttributes({ suspended: true, reason: 'fuzzing', until: '2099-01-01T00:00:00.000Z' }));
   for (const name of ACTIVE) await putRawSwitchItem(dynamo.client, TABLE, name, switchAttributes({ suspended: false }));
   restoreEnvironment = withEnvironment(
@@ -260,10 +258,9 @@ afterEach(() => {
   log.restore();
   expect(unhandled).toEqual([]);
 });
-afterAll(async () => {
+afterAll(() => {
   stopWatching?.();
   restoreEnvironment?.();
-  await dynamo?.stop();
 });
 
 /** Invokes the handler with `event` and checks every property an answer must have. */

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { createDynamoClient } from '../../functions/switch/dynamo-client';
 import { SwitchStore } from '../../functions/switch/switch-store';
 import { resumeSwitch, suspendSwitch, type SwitchWriteResult } from '../../functions/switch/switch-operations';
-import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
+import { LOCAL_CREDENTIALS, useDynalite, type DynaliteSuite } from '../support/dynalite';
 import { FAULTS, startFaultProxy, type FaultMode, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy';
 
 /**
@@ -110,7 +110,7 @@ interface Watch {
  * read goes to DynamoDB, as the check does after each TTL). Readers talk to DynamoDB directly, not through the
  * proxy: they watch, the writers are under test.
  */
-async function watch(dynamo: LocalDynamo, name: string, done: () => boolean): Promise<Watch> {
+async function watch(dynamo: DynaliteSuite, name: string, done: () => boolean): Promise<Watch> {
   const seen: Watch = { reads: 0, torn: [], versions: [] };
   const document = DynamoDBDocumentClient.from(dynamo.client);
   const storeClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
@@ -152,7 +152,7 @@ async function watch(dynamo: LocalDynamo, name: string, done: () => boolean): Pr
 const isNonDecreasing = (values: readonly number[]): boolean => values.every((value, index) => index === 0 || value >= values[index - 1]!);
 
 describe('many operators on one switch', () => {
-  let dynamo: LocalDynamo;
+  const dynamo = useDynalite({ table: TABLE });
   let proxy: FaultProxy;
   let writerClient: DynamoDBClient;
   /** A client with the CLI's limits (seconds per request, 3 attempts) through the proxy. */
@@ -160,15 +160,12 @@ describe('many operators on one switch', () => {
     createDynamoClient({ requestTimeoutMs: REQUEST_TIMEOUT_MS, maxAttempts: 3, sdk: { endpoint: proxy.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS } });
 
   beforeAll(async () => {
-    dynamo = await startDynamo();
-    await dynamo.createSwitchTable(TABLE);
     proxy = await startFaultProxy(dynamo.endpoint);
     writerClient = newWriterClient();
   });
   afterAll(async () => {
     writerClient?.destroy();
     await proxy?.stop();
-    await dynamo?.stop();
   });
 
   /** Runs every writer's operations (each writer one after another, the writers all at once) while readers watch. */

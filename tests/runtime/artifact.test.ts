@@ -12,7 +12,7 @@ import { lambdaEnvironment, unpackFunctionZip } from '../../sandbox/lambda-runne
 import { LocalFunction } from '../../sandbox/local-function';
 import { startXrayDaemonStub, type XrayDaemonStub } from '../../sandbox/xray-daemon-stub';
 import type { ExtractedFile } from '../../sandbox/zip-extract';
-import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
+import { LOCAL_CREDENTIALS, useDynalite } from '../support/dynalite';
 import { printFigure } from '../support/figures';
 import { FAULTS, startFaultProxy } from '../support/fault-proxy';
 import { consoleTestEvent, functionUrlEvent, httpApiEvent, httpApiRouteEvent, httpApiV1Event, restApiEvent, restApiProxyEvent } from '../support/lambda-events';
@@ -40,7 +40,7 @@ describe('shipped check function artifact', () => {
   let zipBytes: number;
   let unpacked: ExtractedFile[];
   let functionDir: string;
-  let dynamo: LocalDynamo;
+  const dynamo = useDynalite();
   let daemon: XrayDaemonStub;
 
   beforeAll(async () => {
@@ -55,7 +55,7 @@ describe('shipped check function artifact', () => {
     functionDir = path.join(tempDir('suspense-artifact-'), 'task');
     unpacked = unpackFunctionZip(zip, functionDir);
 
-    [dynamo, daemon] = await Promise.all([startDynamo(), startXrayDaemonStub()]);
+    daemon = await startXrayDaemonStub();
     await dynamo.createSwitchTable(definition.environment.SUSPENSE_TABLE!);
     await putRawSwitchItem(dynamo.client, definition.environment.SUSPENSE_TABLE!, 'maintenance', switchAttributes({
       suspended: true,
@@ -66,7 +66,6 @@ describe('shipped check function artifact', () => {
   });
   afterAll(async () => {
     await daemon?.stop();
-    await dynamo?.stop();
     for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
   });
 

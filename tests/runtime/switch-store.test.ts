@@ -6,7 +6,7 @@ import type { SwitchSettings } from '../../functions/switch/schema';
 import type { LogLine } from '../../functions/switch/structured-log';
 import { InvalidSwitchNameError, SwitchStore, UndeclaredSwitchError } from '../../functions/switch/switch-store';
 import { FakeSwitchTable } from './fake-switch-table';
-import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
+import { LOCAL_CREDENTIALS, startDynamo, useDynalite } from '../support/dynalite';
 import { countRequests, putRawSwitchItem, switchAttributes } from '../support/switch-items';
 
 const TABLE = 'switches';
@@ -55,12 +55,7 @@ function storeAt(endpoint: string, settings: Partial<SwitchSettings> = {}, maxCa
 }
 
 describe('switch store', () => {
-  let dynamo: LocalDynamo;
-  beforeAll(async () => {
-    dynamo = await startDynamo();
-    await dynamo.createSwitchTable(TABLE);
-  });
-  afterAll(() => dynamo.stop());
+  const dynamo = useDynalite({ table: TABLE });
 
   it('reads an active switch fresh, then from memory until the TTL passes', async () => {
     await putRawSwitchItem(dynamo.client, TABLE, 'active-one', switchAttributes({ suspended: false, version: 3 }));
@@ -349,12 +344,7 @@ describe('switch store when DynamoDB fails', () => {
 });
 
 describe('switch store with malformed items', () => {
-  let dynamo: LocalDynamo;
-  beforeAll(async () => {
-    dynamo = await startDynamo();
-    await dynamo.createSwitchTable(TABLE);
-  });
-  afterAll(() => dynamo.stop());
+  const dynamo = useDynalite({ table: TABLE });
 
   it.each([
     ['open', { suspended: false }],
