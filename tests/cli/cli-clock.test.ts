@@ -1,6 +1,7 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { CliIo } from '../../cli/cli-io';
 import { runCli } from '../../cli/run';
+import { withEnvironment } from '../support/check-module';
 import { useDynalite } from '../support/dynalite';
 import { baseEnv } from './cli-harness';
 
@@ -10,14 +11,11 @@ const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 /** The CLI in this process (the SDK reads its endpoint and credentials from process.env), on a clock we drive. */
 describe('suspense CLI on a clock that moves while it works', () => {
   const dynamo = useDynalite({ table: TABLE });
-  const saved = { ...process.env };
+  let restoreEnvironment: () => void;
   beforeAll(() => {
-    Object.assign(process.env, baseEnv(dynamo.endpoint));
+    restoreEnvironment = withEnvironment(baseEnv(dynamo.endpoint));
   });
-  afterAll(() => {
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-  });
+  afterAll(() => restoreEnvironment?.());
 
   it('counts --until 1s from the write, however long the parse and the lookups before it took', async () => {
     // Every reading of the clock is 5 s after the one before: as if each step (a slow --stack lookup) took 5 s.

@@ -18,7 +18,7 @@ import { printFigure } from '../support/figures';
 import { consoleTestEvent, restApiEvent } from '../support/lambda-events';
 import { CHECK_HANDLER_SOURCE, FROM_SOURCE, runHandler, waitFor } from '../support/run-handler';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
-import { captureStdout, freezeDate, lambdaLikeEnvironment, loadCheckModule, withEnvironment, type CapturedLog } from './support/check-module';
+import { captureStdout, freezeDate, lambdaLikeEnvironment, loadCheckModule, withEnvironment, type CapturedLog } from '../support/check-module';
 
 const TABLE = 'switches';
 const SETTINGS = { cacheTtlSeconds: 1, maxStaleSeconds: 2, requestTimeoutMs: 100, maxAttempts: 2 };

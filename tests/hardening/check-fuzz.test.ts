@@ -10,7 +10,7 @@ import { SWITCH_NAME_PATTERN } from '../../functions/switch/schema';
 import { useDynalite } from '../support/dynalite';
 import { consoleTestEvent, functionUrlEvent, httpApiEvent, restApiEvent } from '../support/lambda-events';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
-import { captureStdout, lambdaLikeEnvironment, loadCheckModule, onUnhandledRejection, withEnvironment, type CapturedLog } from './support/check-module';
+import { captureStdout, lambdaLikeEnvironment, loadCheckModule, onUnhandledRejection, withEnvironment, type CapturedLog } from '../support/check-module';
 
 const TABLE = 'switches';
 const DEFAULT_SWITCH = 'global';

@@ -12,7 +12,7 @@ import { printFigure } from '../support/figures';
 import { CHECK_HANDLER_SOURCE, FROM_SOURCE } from '../support/run-handler';
 import { restApiEvent } from '../support/lambda-events';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
-import { captureStdout, freezeDate, lambdaLikeEnvironment, loadCheckModule, withEnvironment, type CapturedLog } from './support/check-module';
+import { captureStdout, freezeDate, lambdaLikeEnvironment, loadCheckModule, withEnvironment, type CapturedLog } from '../support/check-module';
 
 const TABLE = 'switches';
 const TTL_MS = 1000;

@@ -4,6 +4,7 @@ import { createDynamoClient } from '../../functions/switch/dynamo-client';
 import type { SwitchSettings } from '../../functions/switch/schema';
 import type { LogLine } from '../../functions/switch/structured-log';
 import { SwitchStore } from '../../functions/switch/switch-store';
+import { lambdaLikeEnvironment, loadCheckModule } from '../support/check-module';
 import { LOCAL_CREDENTIALS, useDynalite } from '../support/dynalite';
 import { consoleTestEvent, functionUrlEvent, httpApiEvent, httpApiV1Event, restApiEvent } from '../support/lambda-events';
 import { countRequests, putRawSwitchItem, switchAttributes } from '../support/switch-items';
@@ -263,13 +264,9 @@ describe('check function module (functions/check/handler.ts)', () => {
   });
 
   function loadHandler(env: Record<string, string | undefined>): CheckHandler {
-    process.env = { ...savedEnv, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, ...env };
+    process.env = { ...savedEnv, ...lambdaLikeEnvironment(dynamo.endpoint, {}), ...env };
     for (const [name, value] of Object.entries(env)) if (value === undefined) delete process.env[name];
-    let handler: CheckHandler | undefined;
-    jest.isolateModules(() => {
-      handler = (require('../../functions/check/handler') as { handler: CheckHandler }).handler;
-    });
-    return handler!;
+    return loadCheckModule();
   }
 
   it('reads its configuration from the environment and writes exactly one JSON log line per invocation', async () => {

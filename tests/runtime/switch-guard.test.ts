@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { createDynamoClient } from '../../functions/switch/dynamo-client';
 import { SwitchStore, withSwitch, type SwitchState } from '../../functions/switch';
+import { lambdaLikeEnvironment } from '../support/check-module';
 import { LOCAL_CREDENTIALS, startDynamo, useDynalite } from '../support/dynalite';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
 
@@ -101,14 +102,7 @@ describe('withSwitch guard configured from the environment', () => {
     try {
       await dynamo.createSwitchTable('team-switches');
       await putRawSwitchItem(dynamo.client, 'team-switches', 'orders', switchAttributes({ suspended: true, reason: 'stock count' }));
-      process.env = {
-        ...savedEnv,
-        SUSPENSE_TABLE: 'team-switches',
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      };
+      process.env = { ...savedEnv, ...lambdaLikeEnvironment(dynamo.endpoint, { SUSPENSE_TABLE: 'team-switches' }) };
       const { withSwitch: guard, sharedSwitchStore } = freshLibrary();
       const guarded = guard(async () => 'ran', { switch: 'orders' });
       jest.spyOn(process.stdout, 'write').mockImplementation(() => true);

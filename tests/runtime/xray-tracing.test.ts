@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isLambdaEnvironment } from '../../functions/switch/tracing';
 import { startXrayDaemonStub } from '../../sandbox/xray-daemon-stub';
-import { LOCAL_CREDENTIALS, useDynalite } from '../support/dynalite';
+import { lambdaLikeEnvironment } from '../support/check-module';
+import { useDynalite } from '../support/dynalite';
 import { restApiEvent } from '../support/lambda-events';
 import { CHECK_HANDLER_SOURCE, FROM_SOURCE, runHandler, waitFor } from '../support/run-handler';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
@@ -16,14 +17,7 @@ describe('X-Ray tracing', () => {
   const dynamo = useDynalite({ table: TABLE });
   beforeAll(() => putRawSwitchItem(dynamo.client, TABLE, 'held', switchAttributes({ suspended: true, reason: 'maintenance' })));
 
-  const baseEnv = (): Record<string, string> => ({
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    SUSPENSE_TABLE: TABLE,
-  });
+  const baseEnv = (): Record<string, string> => lambdaLikeEnvironment(dynamo.endpoint, { SUSPENSE_TABLE: TABLE });
 
   it('sends a DynamoDB subsegment and a readSwitch subsegment per check with switch, suspended and source annotations', async () => {
     const daemon = await startXrayDaemonStub();

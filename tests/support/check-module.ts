@@ -3,9 +3,9 @@
  * configured from environment variables at init, writing its log lines to stdout, reading the time from Date.
  */
 import * as vm from 'node:vm';
-import type { CheckHandler } from '../../../functions/check/check-handler';
-import type { LogLine } from '../../../functions/switch/structured-log';
-import { LOCAL_CREDENTIALS } from '../../support/dynalite';
+import type { CheckHandler } from '../../functions/check/check-handler';
+import type { LogLine } from '../../functions/switch/structured-log';
+import { LOCAL_CREDENTIALS } from './dynalite';
 
 /** What Lambda would set, plus the local endpoint and the switch settings under test. */
 export function lambdaLikeEnvironment(endpoint: string, settings: Record<string, string>): Record<string, string> {
@@ -39,7 +39,7 @@ export function withEnvironment(variables: Record<string, string>): () => void {
 export function loadCheckModule(): CheckHandler {
   let handler: CheckHandler | undefined;
   jest.isolateModules(() => {
-    handler = (require('../../../functions/check/handler') as { handler: CheckHandler }).handler;
+    handler = (require('../../functions/check/handler') as { handler: CheckHandler }).handler;
   });
   if (!handler) throw new Error('functions/check/handler.ts exported no handler');
   return handler;
