@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'cdktf';
 import { addStacks } from '../../stacks/app';
@@ -19,6 +18,7 @@ import { consoleTestEvent, functionUrlEvent, httpApiEvent, httpApiRouteEvent, ht
 import { NODES_REQUIRED, nodesUnderTest } from '../support/lambda-nodes';
 import { runHandler, waitFor } from '../support/run-handler';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
+import { useTempDirs } from '../support/temp-dirs';
 
 /** Issue 5's ceiling for the deployment package. */
 const MAX_ZIP_BYTES = 150_000;
@@ -30,12 +30,7 @@ const MAX_ZIP_BYTES = 150_000;
  * runtimes (fetched by `npm run fetch-node`; required with CI=true).
  */
 describe('shipped check function artifact', () => {
-  const temporary: string[] = [];
-  const tempDir = (prefix: string): string => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-    temporary.push(dir);
-    return dir;
-  };
+  const tempDir = useTempDirs();
   let definition: FunctionDefinition;
   let zipBytes: number;
   let unpacked: ExtractedFile[];
@@ -64,10 +59,7 @@ describe('shipped check function artifact', () => {
     }));
     await putRawSwitchItem(dynamo.client, definition.environment.SUSPENSE_TABLE!, 'orders', switchAttributes({ suspended: true, reason: 'incident 7' }));
   });
-  afterAll(async () => {
-    await daemon?.stop();
-    for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => daemon?.stop());
 
   /** What Lambda sets for the stack's definition, plus the local endpoint and dummy credentials. */
   const functionEnvironment = (nodeBinary: string): Record<string, string> =>
