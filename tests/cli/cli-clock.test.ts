@@ -1,9 +1,9 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { CliIo } from '../../cli/cli-io';
 import { runCli } from '../../cli/run';
-import { withEnvironment } from '../support/check-module';
 import { useDynalite } from '../support/dynalite';
 import { baseEnv } from './cli-harness';
+import { withEnvironment } from '../support/environment';
 
 const TABLE = 'clock';
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');

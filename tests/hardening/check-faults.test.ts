@@ -13,12 +13,13 @@ import { readDeadlineMs } from '../../functions/switch/dynamo-client';
 import { DEFAULT_SETTINGS } from '../../functions/switch/schema';
 import { startXrayDaemonStub } from '../../sandbox/xray-daemon-stub';
 import { useDynalite } from '../support/dynalite';
+import { lambdaLikeEnvironment, withEnvironment } from '../support/environment';
 import { FAULTS, pollPhasePassed, startFaultProxy, type FaultMode, type FaultProxy } from '../support/fault-proxy';
 import { printFigure } from '../support/figures';
 import { consoleTestEvent, restApiEvent } from '../support/lambda-events';
 import { CHECK_HANDLER_SOURCE, FROM_SOURCE, runHandler, waitFor } from '../support/run-handler';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
-import { captureStdout, freezeDate, lambdaLikeEnvironment, loadCheckModule, withEnvironment, type CapturedLog } from '../support/check-module';
+import { captureStdout, freezeDate, loadCheckModule, type CapturedLog } from '../support/check-module';
 
 const TABLE = 'switches';
 const SETTINGS = { cacheTtlSeconds: 1, maxStaleSeconds: 2, requestTimeoutMs: 100, maxAttempts: 2 };

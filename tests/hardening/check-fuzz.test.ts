@@ -9,9 +9,10 @@ import { isDeepStrictEqual } from 'node:util';
 import type { CheckHandler } from '../../functions/check/check-handler';
 import { SWITCH_NAME_PATTERN } from '../../functions/switch/schema';
 import { useDynalite } from '../support/dynalite';
+import { lambdaLikeEnvironment, withEnvironment } from '../support/environment';
 import { consoleTestEvent, functionUrlEvent, httpApiEvent, restApiEvent } from '../support/lambda-events';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
-import { captureStdout, lambdaLikeEnvironment, loadCheckModule, onUnhandledRejection, withEnvironment, type CapturedLog } from '../support/check-module';
+import { captureStdout, loadCheckModule, onUnhandledRejection, type CapturedLog } from '../support/check-module';
 
 const TABLE = 'switches';
 const DEFAULT_SWITCH = 'global';

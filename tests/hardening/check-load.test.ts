@@ -6,13 +6,14 @@ import * as dgram from 'node:dgram';
 import * as path from 'node:path';
 import type { CheckHandler } from '../../functions/check/check-handler';
 import { useDynalite } from '../support/dynalite';
+import { lambdaLikeEnvironment, withEnvironment } from '../support/environment';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy';
 import { startHandlerProcess, type LoopResult } from '../../sandbox/lambda-runner';
 import { printFigure } from '../support/figures';
 import { CHECK_HANDLER_SOURCE, FROM_SOURCE } from '../support/run-handler';
 import { restApiEvent } from '../support/lambda-events';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
-import { captureStdout, freezeDate, lambdaLikeEnvironment, loadCheckModule, withEnvironment, type CapturedLog } from '../support/check-module';
+import { captureStdout, freezeDate, loadCheckModule, type CapturedLog } from '../support/check-module';
 
 const TABLE = 'switches';
 const TTL_MS = 1000;

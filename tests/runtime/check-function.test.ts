@@ -4,8 +4,9 @@ import { createDynamoClient } from '../../functions/switch/dynamo-client';
 import type { SwitchSettings } from '../../functions/switch/schema';
 import type { LogLine } from '../../functions/switch/structured-log';
 import { SwitchStore } from '../../functions/switch/switch-store';
-import { lambdaLikeEnvironment, loadCheckModule } from '../support/check-module';
+import { loadCheckModule } from '../support/check-module';
 import { LOCAL_CREDENTIALS, useDynalite } from '../support/dynalite';
+import { lambdaLikeEnvironment } from '../support/environment';
 import { consoleTestEvent, functionUrlEvent, httpApiEvent, httpApiV1Event, restApiEvent } from '../support/lambda-events';
 import { countRequests, putRawSwitchItem, switchAttributes } from '../support/switch-items';
 

@@ -1,8 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { createDynamoClient } from '../../functions/switch/dynamo-client';
 import { SwitchStore, withSwitch, type SwitchState } from '../../functions/switch';
-import { lambdaLikeEnvironment } from '../support/check-module';
 import { LOCAL_CREDENTIALS, startDynamo, useDynalite } from '../support/dynalite';
+import { lambdaLikeEnvironment } from '../support/environment';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
 
 const TABLE = 'switches';
