@@ -4,6 +4,7 @@ module.exports = {
   roots: ['<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
   setupFiles: ['<rootDir>/tests/support/jest-setup.ts'],
+  globalSetup: '<rootDir>/tools/jest-cli-bundle.js',
   transform: {
     // Transpile only, as plain `node` does (tools/transpile-ts.js): `npm test` type-checks once with tsc.
     '^.+\\.ts$': '<rootDir>/tools/jest-transform.js',

@@ -1,4 +1,4 @@
 #!/usr/bin/env node
 'use strict';
-require('../tools/register-ts');
-require('../cli/main.ts');
+// From the bundle in .build/cli, rebuilt first when a source changed (tools/cli-bundle.js).
+require('../tools/cli-bundle').startCli();

@@ -2,8 +2,9 @@
  * The CLI without the process around it: arguments in, output through `io`, an exit code out. The AWS SDK is
  * loaded only once the arguments are known to be good, so `--help` and bad input answer at once.
  *
- * Lazy loading uses `require`, not `import()`: bin/suspense.js transpiles each file to CommonJS as it is required,
- * and a dynamic import() would bypass that hook and reach Node's ESM loader, which cannot load `.ts` files.
+ * Lazy loading uses `require`, not `import()`: in the CLI's CommonJS bundle (tools/cli-bundle.js) a required module
+ * is still evaluated only when required, and where bin/suspense.js falls back to transpiling each file as it is
+ * required, a dynamic import() would bypass that hook and reach Node's ESM loader, which cannot load `.ts` files.
  */
 import { processIo, type CliIo } from './cli-io';
 import { parseCommand } from './command-line';
