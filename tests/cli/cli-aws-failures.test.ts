@@ -1,16 +1,8 @@
 import * as net from 'node:net';
-import { startDynamo, type LocalDynamo } from '../support/dynalite';
+import { useDynalite } from '../support/dynalite';
 import { baseEnv, runCli } from './cli-harness';
 
-let dynamo: LocalDynamo;
-
-beforeAll(async () => {
-  dynamo = await startDynamo();
-  await dynamo.createSwitchTable('switches');
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
+const dynamo = useDynalite({ table: 'switches' });
 
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {

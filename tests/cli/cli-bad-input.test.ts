@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import type { LocalDynamo } from '../support/dynalite';
-import { startSeededDynamo } from '../support/seeded-dynamo';
+import { useDynalite } from '../support/dynalite';
+import { seedCliSwitches } from '../support/switch-items';
+import { useTempDirs } from '../support/temp-dirs';
 import { baseEnv, inBatches, runCli, tableSnapshot, type CliResult } from './cli-harness';
 
 const TABLE = 'switches';
@@ -72,14 +72,15 @@ const BAD_INPUT: readonly (readonly [string, readonly string[], string | RegExp]
   ['a directory as event file', ['invoke', '--function', 'check', '--event', '.'], 'suspense: --event "." is not a file (see "suspense invoke --help")'],
 ];
 
-let dynamo: LocalDynamo;
+const dynamo = useDynalite({ table: TABLE });
+const tempDir = useTempDirs();
 let workDir: string;
 let before: Awaited<ReturnType<typeof tableSnapshot>>;
 let results: CliResult[];
 
 beforeAll(async () => {
-  dynamo = await startSeededDynamo(TABLE);
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-bad-input-'));
+  await seedCliSwitches(dynamo.table);
+  workDir = tempDir('suspense-bad-input-');
   fs.writeFileSync(path.join(workDir, 'not-json.json'), '{"key1": ');
   before = await tableSnapshot(dynamo.client, TABLE);
 
@@ -91,11 +92,6 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_LAMBDA: 'http://127.0.0.1:9',
   };
   results = await inBatches(BAD_INPUT.map(([, args]) => () => runCli(args, { env, cwd: workDir })));
-});
-
-afterAll(async () => {
-  await dynamo.stop();
-  fs.rmSync(workDir, { recursive: true, force: true });
 });
 
 describe('suspense CLI: bad input', () => {

@@ -1,26 +1,21 @@
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { CliIo } from '../../cli/cli-io';
 import { runCli } from '../../cli/run';
-import { startDynamo, type LocalDynamo } from '../support/dynalite';
+import { useDynalite } from '../support/dynalite';
 import { baseEnv } from './cli-harness';
+import { withEnvironment } from '../support/environment';
 
 const TABLE = 'clock';
 const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 
 /** The CLI in this process (the SDK reads its endpoint and credentials from process.env), on a clock we drive. */
 describe('suspense CLI on a clock that moves while it works', () => {
-  let dynamo: LocalDynamo;
-  const saved = { ...process.env };
-  beforeAll(async () => {
-    dynamo = await startDynamo();
-    await dynamo.createSwitchTable(TABLE);
-    Object.assign(process.env, baseEnv(dynamo.endpoint));
+  const dynamo = useDynalite({ table: TABLE });
+  let restoreEnvironment: () => void;
+  beforeAll(() => {
+    restoreEnvironment = withEnvironment(baseEnv(dynamo.endpoint));
   });
-  afterAll(async () => {
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-    await dynamo.stop();
-  });
+  afterAll(() => restoreEnvironment?.());
 
   it('counts --until 1s from the write, however long the parse and the lookups before it took', async () => {
     // Every reading of the clock is 5 s after the one before: as if each step (a slow --stack lookup) took 5 s.

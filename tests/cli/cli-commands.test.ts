@@ -1,26 +1,14 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import * as os from 'node:os';
 import { COMMANDS } from '../../cli/commands';
-import { startDynamo, type LocalDynamo } from '../support/dynalite';
+import { useDynalite } from '../support/dynalite';
 import { baseEnv, runCli, tableSnapshot, type CliResult } from './cli-harness';
 
 const ISO = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z';
 
-let dynamo: LocalDynamo;
-let tables = 0;
-
-beforeAll(async () => {
-  dynamo = await startDynamo();
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
-
-async function newTable(): Promise<string> {
-  const name = `switches-${++tables}`;
-  await dynamo.createSwitchTable(name);
-  return name;
-}
+const dynamo = useDynalite();
+/** A table no other test uses, by name. */
+const newTable = async (): Promise<string> => (await dynamo.newTable()).tableName;
 
 /** The CLI against the test's DynamoDB, with a table. */
 function cli(table: string | undefined, ...args: string[]): Promise<CliResult> {

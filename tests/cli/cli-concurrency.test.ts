@@ -1,18 +1,10 @@
 import { getSwitch } from '../../functions/switch/switch-operations';
-import { startDynamo, type LocalDynamo } from '../support/dynalite';
+import { useDynalite } from '../support/dynalite';
 import { baseEnv, runCli } from './cli-harness';
 
 const OPERATORS = 16;
 
-let dynamo: LocalDynamo;
-
-beforeAll(async () => {
-  dynamo = await startDynamo();
-  await dynamo.createSwitchTable('switches');
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
+const dynamo = useDynalite({ table: 'switches' });
 
 describe('suspense CLI: concurrent operators', () => {
   it(`never loses an update when ${OPERATORS} operators suspend and resume one switch at once`, async () => {

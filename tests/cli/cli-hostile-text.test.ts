@@ -1,6 +1,6 @@
 import { PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { MAX_OPERATOR_LENGTH, MAX_REASON_LENGTH } from '../../functions/switch/schema';
-import { startDynamo, type LocalDynamo } from '../support/dynalite';
+import { useDynalite } from '../support/dynalite';
 import { baseEnv, runCli, tableSnapshot, type CliResult } from './cli-harness';
 import { HOSTILE, UNSAFE } from './hostile-text';
 
@@ -11,13 +11,11 @@ const HUGE_REASON = `${'r'.repeat(350_000)}\u001b[2J`;
 const STORABLE = HOSTILE.filter(([what]) => what !== 'a lone surrogate');
 const switchName = (index: number) => `s${String(index).padStart(2, '0')}`;
 
-let dynamo: LocalDynamo;
+const dynamo = useDynalite({ table: TABLE });
 let before: Awaited<ReturnType<typeof tableSnapshot>>;
 const env = () => ({ ...baseEnv(dynamo.endpoint), SUSPENSE_TABLE: TABLE });
 
 beforeAll(async () => {
-  dynamo = await startDynamo();
-  await dynamo.createSwitchTable(TABLE);
   const put = (item: Record<string, AttributeValue>) => dynamo.client.send(new PutItemCommand({ TableName: TABLE, Item: item }));
   for (const [index, [, text]] of STORABLE.entries()) {
     await put({
@@ -36,10 +34,6 @@ beforeAll(async () => {
   // A key no operator could write: the name itself is hostile.
   await put({ switch: { S: 'evil\u001b[2J\u202e' }, suspended: { S: 'yes' }, version: { N: '1' } });
   before = await tableSnapshot(dynamo.client, TABLE);
-});
-
-afterAll(async () => {
-  await dynamo.stop();
 });
 
 function ok(result: CliResult): string {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { useTempDirs } from '../support/temp-dirs';
 import { baseEnv, runCli } from './cli-harness';
 import { startFakeLambda, type FakeLambda } from './fake-lambda';
 import { UNSAFE } from './hostile-text';
@@ -22,6 +22,7 @@ const CHECK_LOG = [
 ].join('\n');
 
 let lambda: FakeLambda;
+const tempDir = useTempDirs();
 let workDir: string;
 
 beforeAll(async () => {
@@ -35,13 +36,10 @@ beforeAll(async () => {
     'plain-text': { payload: 'not json', log: '' },
     hostile: { payload: JSON.stringify(HOSTILE_PAYLOAD), log: HOSTILE_LOG },
   });
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-invoke-'));
+  workDir = tempDir('suspense-invoke-');
 });
 
-afterAll(async () => {
-  await lambda.stop();
-  fs.rmSync(workDir, { recursive: true, force: true });
-});
+afterAll(() => lambda.stop());
 
 function invoke(...args: string[]) {
   return runCli(['invoke', ...args], { env: { ...baseEnv(), AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint }, cwd: workDir });

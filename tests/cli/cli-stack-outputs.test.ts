@@ -1,13 +1,14 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { startDynamo, type LocalDynamo } from '../support/dynalite';
+import { useDynalite } from '../support/dynalite';
+import { useTempDirs } from '../support/temp-dirs';
 import { baseEnv, runCli } from './cli-harness';
 import { startFakeLambda, type FakeLambda } from './fake-lambda';
 
 const STACK = 'suspense-test';
 
-let dynamo: LocalDynamo;
+const dynamo = useDynalite({ table: 'stack-switches' });
+const tempDir = useTempDirs();
 let lambda: FakeLambda;
 let workDir: string;
 let fakeBin: string;
@@ -24,10 +25,8 @@ function writeStack(name: string, outputs: string[]): void {
  * that answers `output -json` with the file named by FAKE_TERRAFORM_OUTPUT and records its arguments.
  */
 beforeAll(async () => {
-  dynamo = await startDynamo();
-  await dynamo.createSwitchTable('stack-switches');
   lambda = await startFakeLambda({ 'stack-check': { payload: '{"statusCode":200}', log: 'START\nEND\n' } });
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-stack-'));
+  workDir = tempDir('suspense-stack-');
   fs.writeFileSync(path.join(workDir, 'cdktf.json'), JSON.stringify({ language: 'typescript', app: 'true', output: 'synth-output' }));
   writeStack(STACK, ['table_name', 'table_arn', 'function_name', 'function_arn']);
   writeStack('suspense-prod', ['table_name', 'table_arn', 'function_name', 'function_arn']);
@@ -62,10 +61,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(workDir, 'not-deployed.json'), '{}\n');
 });
 
-afterAll(async () => {
-  await Promise.all([dynamo.stop(), lambda.stop()]);
-  fs.rmSync(workDir, { recursive: true, force: true });
-});
+afterAll(() => lambda.stop());
 
 function cliWithTerraform(args: string[], outputs: 'deployed.json' | 'not-deployed.json', env: Record<string, string | undefined> = {}, cwd = workDir) {
   return runCli(args, {
@@ -153,15 +149,12 @@ describe('suspense CLI: names from the stack outputs (--stack)', () => {
   });
 
   it('exits 2 outside any project, saying --stack needs one', async () => {
-    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-outside-'));
-    try {
-      const result = await cliWithTerraform(['list', '--stack', STACK], 'deployed.json', {}, outside);
+    const outside = tempDir('suspense-outside-');
 
-      expect(result).toMatchObject({ code: 2, stdout: '' });
-      expect(result.stderr).toContain(`--stack needs the project: no cdktf.json in ${outside} or any folder above it`);
-    } finally {
-      fs.rmSync(outside, { recursive: true, force: true });
-    }
+    const result = await cliWithTerraform(['list', '--stack', STACK], 'deployed.json', {}, outside);
+
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toContain(`--stack needs the project: no cdktf.json in ${outside} or any folder above it`);
   });
 
   it('exits 1 with a clear line when the stack has no outputs yet (not deployed)', async () => {

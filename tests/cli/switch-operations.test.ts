@@ -12,35 +12,21 @@ import {
   type SwitchTableClient,
   type SwitchWriteResult,
 } from '../../functions/switch/switch-operations';
-import { startDynamo, type LocalDynamo } from '../support/dynalite';
+import { useDynalite } from '../support/dynalite';
 import { tableSnapshot } from './cli-harness';
 
 const NOW = Date.parse('2030-01-01T00:00:00.000Z');
 const now = () => NOW;
 const at = (ms: number) => new Date(ms).toISOString();
 
-let dynamo: LocalDynamo;
-let tableCount = 0;
-
-beforeAll(async () => {
-  dynamo = await startDynamo();
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
+const dynamo = useDynalite();
 
 /** A table with one switch, for the cases that must leave it unchanged. */
 let shared: SwitchTableClient;
 beforeAll(async () => {
-  shared = await newTable();
+  shared = await dynamo.newTable();
   await suspendSwitch(shared, { name: 'global', reason: 'seeded', by: 'seed' }, { now });
 });
-
-async function newTable(): Promise<SwitchTableClient> {
-  const tableName = `writes-${++tableCount}`;
-  await dynamo.createSwitchTable(tableName);
-  return { client: dynamo.client, tableName };
-}
 
 /** The item as stored, without its history (tests/history/ covers that). */
 async function stateItem(table: SwitchTableClient, name: string): Promise<Record<string, AttributeValue> | undefined> {
@@ -69,7 +55,7 @@ function noAnswerError(): Error {
 
 describe('switch writes', () => {
   it('creates the item at version 1 on the first suspend, recording reason, until, who and when', async () => {
-    const table = await newTable();
+    const table = await dynamo.newTable();
 
     const result = await suspendSwitch(table, { name: 'global', reason: 'deploy freeze', until: '2030-01-01T02:00:00Z', by: 'alice' }, { now });
 
@@ -96,7 +82,7 @@ describe('switch writes', () => {
   });
 
   it('moves the version by exactly one per write; resume removes until, and the reason unless one is given', async () => {
-    const table = await newTable();
+    const table = await dynamo.newTable();
     const second = (n: number) => ({ now: () => NOW + n * 1000 });
 
     await suspendSwitch(table, { name: 'api', reason: 'incident 42', until: new Date(NOW + 3_600_000), by: 'alice' }, second(1));
@@ -118,7 +104,7 @@ describe('switch writes', () => {
   });
 
   it('keeps attributes it does not own, and takes over an item that has no version at version 1', async () => {
-    const table = await newTable();
+    const table = await dynamo.newTable();
     await dynamo.client.send(
       new PutItemCommand({ TableName: table.tableName, Item: { switch: { S: 'legacy' }, suspended: { BOOL: true }, owner: { S: 'team-a' } } }),
     );
@@ -137,7 +123,7 @@ describe('switch writes', () => {
   });
 
   it('overwrites an unreadable item with a malformed version, conditional on that exact stored value', async () => {
-    const table = await newTable();
+    const table = await dynamo.newTable();
     await dynamo.client.send(
       new PutItemCommand({ TableName: table.tableName, Item: { switch: { S: 'odd' }, suspended: { S: 'yes' }, version: { S: 'seven' } } }),
     );
@@ -188,7 +174,7 @@ describe('switch writes', () => {
   });
 
   it('writes only at the expected version when one is given, else fails with a conflict and writes nothing', async () => {
-    const table = await newTable();
+    const table = await dynamo.newTable();
     await suspendSwitch(table, { name: 'global', reason: 'one', by: 'alice' }, { now });
 
     const stale = await resumeSwitch(table, { name: 'global', by: 'bob', expectedVersion: 0 }, { now }).catch((e: unknown) => e);
@@ -200,7 +186,7 @@ describe('switch writes', () => {
   });
 
   it('re-applies a write on the fresh state when another writer got in between its read and its write', async () => {
-    const table = await newTable();
+    const table = await dynamo.newTable();
     let raced = false;
     const racing = interceptedTable(table, async (command, forward) => {
       if (command instanceof UpdateCommand && !raced) {
@@ -218,7 +204,7 @@ describe('switch writes', () => {
   });
 
   it('gives up with a conflict after maxAttempts when the version keeps moving, losing none of the other writes', async () => {
-    const table = await newTable();
+    const table = await dynamo.newTable();
     let others = 0;
     const busy = interceptedTable(table, async (command, forward) => {
       if (command instanceof UpdateCommand) await resumeSwitch(table, { name: 'global', by: `other-${++others}` }, { now });
@@ -233,7 +219,7 @@ describe('switch writes', () => {
   });
 
   it('counts a write as done once when its answer was lost and the SDK retry meets its own write', async () => {
-    const table = await newTable();
+    const table = await dynamo.newTable();
     let updates = 0;
     const lossy = interceptedTable(table, async (command, forward) => {
       if (command instanceof UpdateCommand && ++updates === 1) {
@@ -250,7 +236,7 @@ describe('switch writes', () => {
   });
 
   it('reads back a write that got no answer, and reports it done when it landed', async () => {
-    const table = await newTable();
+    const table = await dynamo.newTable();
     const lossy = interceptedTable(table, async (command, forward) => {
       if (command instanceof UpdateCommand) {
         await forward();
@@ -265,7 +251,7 @@ describe('switch writes', () => {
   });
 
   it('reports a write as unconfirmed when neither it nor the read-back get an answer', async () => {
-    const table = await newTable();
+    const table = await dynamo.newTable();
     let gets = 0;
     const down = interceptedTable(table, async (command, forward) => {
       if (command instanceof UpdateCommand || (command instanceof GetCommand && ++gets > 1)) throw noAnswerError();
@@ -289,7 +275,7 @@ describe('switch writes', () => {
   });
 
   it('lists every switch across Scan pages, sorted by name, unreadable items included', async () => {
-    const table = await newTable();
+    const table = await dynamo.newTable();
     const names = Array.from({ length: 23 }, (_, i) => `switch-${String(i).padStart(2, '0')}`).reverse();
     for (const name of names) await suspendSwitch(table, { name, reason: 'x', by: 'alice' }, { now });
     await dynamo.client.send(new PutItemCommand({ TableName: table.tableName, Item: { switch: { S: 'zz-broken' }, version: { N: '3' } } }));
@@ -310,7 +296,7 @@ describe('switch writes', () => {
   });
 
   it('never loses an update under many concurrent writers: the version equals the writes that reported success', async () => {
-    const table = await newTable();
+    const table = await dynamo.newTable();
     const writers = 40;
 
     const outcomes = await Promise.allSettled(

@@ -12,13 +12,14 @@ import type { CheckHandler } from '../../functions/check/check-handler';
 import { readDeadlineMs } from '../../functions/switch/dynamo-client';
 import { DEFAULT_SETTINGS } from '../../functions/switch/schema';
 import { startXrayDaemonStub } from '../../sandbox/xray-daemon-stub';
-import { startDynamo, type LocalDynamo } from '../support/dynalite';
+import { useDynalite } from '../support/dynalite';
+import { lambdaLikeEnvironment, withEnvironment } from '../support/environment';
 import { FAULTS, pollPhasePassed, startFaultProxy, type FaultMode, type FaultProxy } from '../support/fault-proxy';
 import { printFigure } from '../support/figures';
 import { consoleTestEvent, restApiEvent } from '../support/lambda-events';
 import { CHECK_HANDLER_SOURCE, FROM_SOURCE, runHandler, waitFor } from '../support/run-handler';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
-import { captureStdout, freezeDate, lambdaLikeEnvironment, loadCheckModule, withEnvironment, type CapturedLog } from './support/check-module';
+import { captureStdout, freezeDate, loadCheckModule, type CapturedLog } from '../support/check-module';
 
 const TABLE = 'switches';
 const SETTINGS = { cacheTtlSeconds: 1, maxStaleSeconds: 2, requestTimeoutMs: 100, maxAttempts: 2 };
@@ -61,7 +62,7 @@ const FAULT_CASES: readonly (readonly [string, FaultMode])[] = [
   ['slower than the request timeout (500 ms)', FAULTS.slow(500)],
 ];
 
-let dynamo: LocalDynamo;
+const dynamo = useDynalite({ table: TABLE });
 let proxy: FaultProxy;
 let restoreEnvironment: () => void;
 let log: CapturedLog;
@@ -138,8 +139,6 @@ async function readFresh(handler: CheckHandler, create: () => Promise<string> = 
 const suspendedBody = (name: string) => ({ switch: name, suspended: true, reason: REASON, until: null });
 
 beforeAll(async () => {
-  dynamo = await startDynamo();
-  await dynamo.createSwitchTable(TABLE);
   proxy = await startFaultProxy(dynamo.endpoint);
   freezeDate(hour);
   restoreEnvironment = withEnvironment(lambdaLikeEnvironment(proxy.endpoint, SETTINGS_ENV));
@@ -165,7 +164,6 @@ afterAll(async () => {
   jest.useRealTimers();
   restoreEnvironment?.();
   await proxy?.stop();
-  await dynamo?.stop();
 });
 
 describe('check function when DynamoDB fails (TTL 1 s, staleness bound 2 s, 2 attempts of 100 ms)', () => {

@@ -8,10 +8,11 @@ import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { CheckHandler } from '../../functions/check/check-handler';
 import { SWITCH_NAME_PATTERN } from '../../functions/switch/schema';
-import { startDynamo, type LocalDynamo } from '../support/dynalite';
+import { useDynalite } from '../support/dynalite';
+import { lambdaLikeEnvironment, withEnvironment } from '../support/environment';
 import { consoleTestEvent, functionUrlEvent, httpApiEvent, restApiEvent } from '../support/lambda-events';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
-import { captureStdout, lambdaLikeEnvironment, loadCheckModule, onUnhandledRejection, withEnvironment, type CapturedLog } from './support/check-module';
+import { captureStdout, loadCheckModule, onUnhandledRejection, type CapturedLog } from '../support/check-module';
 
 const TABLE = 'switches';
 const DEFAULT_SWITCH = 'global';
@@ -234,7 +235,7 @@ function deepFreeze<T>(value: T): T {
 
 // ---------------------------------------------------------------------------------------------------------------
 
-let dynamo: LocalDynamo;
+const dynamo = useDynalite({ table: TABLE });
 let restoreEnvironment: () => void;
 let handler: CheckHandler;
 let log: CapturedLog;
@@ -243,8 +244,6 @@ let stopWatching: () => void;
 let casesRun = 0;
 
 beforeAll(async () => {
-  dynamo = await startDynamo();
-  await dynamo.createSwitchTable(TABLE);
   for (const name of SUSPENDED) await putRawSwitchItem(dynamo.client, TABLE, name, switchAttributes({ suspended: true, reason: 'fuzzing', until: '2099-01-01T00:00:00.000Z' }));
   for (const name of ACTIVE) await putRawSwitchItem(dynamo.client, TABLE, name, switchAttributes({ suspended: false }));
   restoreEnvironment = withEnvironment(
@@ -261,10 +260,9 @@ afterEach(() => {
   log.restore();
   expect(unhandled).toEqual([]);
 });
-afterAll(async () => {
+afterAll(() => {
   stopWatching?.();
   restoreEnvironment?.();
-  await dynamo?.stop();
 });
 
 /**

@@ -5,14 +5,15 @@
 import * as dgram from 'node:dgram';
 import * as path from 'node:path';
 import type { CheckHandler } from '../../functions/check/check-handler';
-import { startDynamo, type LocalDynamo } from '../support/dynalite';
+import { useDynalite } from '../support/dynalite';
+import { lambdaLikeEnvironment, withEnvironment } from '../support/environment';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy';
 import { startHandlerProcess, type LoopResult } from '../../sandbox/lambda-runner';
 import { printFigure } from '../support/figures';
 import { CHECK_HANDLER_SOURCE, FROM_SOURCE } from '../support/run-handler';
 import { restApiEvent } from '../support/lambda-events';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
-import { captureStdout, freezeDate, lambdaLikeEnvironment, loadCheckModule, withEnvironment, type CapturedLog } from './support/check-module';
+import { captureStdout, freezeDate, loadCheckModule, type CapturedLog } from '../support/check-module';
 
 const TABLE = 'switches';
 const TTL_MS = 1000;
@@ -20,21 +21,16 @@ const TTL_MS = 1000;
 const SWITCHES = Array.from({ length: 10 }, (_, index) => `load-${index}`);
 const isSuspended = (name: string): boolean => Number(name.slice('load-'.length)) % 2 === 0;
 
-let dynamo: LocalDynamo;
+const dynamo = useDynalite({ table: TABLE });
 let proxy: FaultProxy;
 
 beforeAll(async () => {
-  dynamo = await startDynamo();
-  await dynamo.createSwitchTable(TABLE);
   for (const name of SWITCHES) {
     await putRawSwitchItem(dynamo.client, TABLE, name, switchAttributes(isSuspended(name) ? { suspended: true, reason: 'load test' } : { suspended: false }));
   }
   proxy = await startFaultProxy(dynamo.endpoint);
 });
-afterAll(async () => {
-  await proxy?.stop();
-  await dynamo?.stop();
-});
+afterAll(() => proxy?.stop());
 
 /**
  * One attempt of 10 s: these tests count requests per TTL and check every answer, and a request that timed out

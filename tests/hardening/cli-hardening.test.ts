@@ -5,10 +5,10 @@
  */
 import { getSwitch } from '../../functions/switch/switch-operations';
 import { baseEnv, inBatches, runCli, tableSnapshot, type CliResult } from '../cli/cli-harness';
-import type { LocalDynamo } from '../support/dynalite';
-import { startSeededDynamo } from '../support/seeded-dynamo';
+import { useDynalite } from '../support/dynalite';
 import { FAULTS, startFaultProxy, type FaultMode, type FaultProxy } from '../support/fault-proxy';
 import { printFigure } from '../support/figures';
+import { seedCliSwitches } from '../support/switch-items';
 
 const TABLE = 'switches';
 /** --timeout given to commands whose point is that they give up: DynamoDB hangs, answers too late, throttles. */
@@ -27,17 +27,14 @@ const SELF_ENDING_TIMEOUT_SECONDS = 10;
 const START_UP_ALLOWANCE_MS = 10_000;
 const COMMANDS: readonly (readonly string[])[] = [['suspend', 'global', '--reason', 'maintenance'], ['resume', 'api'], ['status', 'global'], ['list']];
 
-let dynamo: LocalDynamo;
+const dynamo = useDynalite({ table: TABLE });
 let proxy: FaultProxy;
 
 beforeAll(async () => {
-  dynamo = await startSeededDynamo(TABLE);
+  await seedCliSwitches(dynamo.table);
   proxy = await startFaultProxy(dynamo.endpoint);
 });
-afterAll(async () => {
-  await proxy?.stop();
-  await dynamo?.stop();
-});
+afterAll(() => proxy?.stop());
 
 const cliEnv = () => ({ ...baseEnv(proxy.endpoint), SUSPENSE_TABLE: TABLE });
 

@@ -5,12 +5,11 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import * as path from 'node:path';
-import { spawn } from 'node:child_process';
 import { createDynamoClient } from '../../functions/switch/dynamo-client';
 import { SwitchStore } from '../../functions/switch/switch-store';
 import { resumeSwitch, suspendSwitch, type SwitchWriteResult } from '../../functions/switch/switch-operations';
-import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
+import { baseEnv, runCli } from '../cli/cli-harness';
+import { LOCAL_CREDENTIALS, useDynalite, type DynaliteSuite } from '../support/dynalite';
 import { FAULTS, startFaultProxy, type FaultMode, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy';
 
 /**
@@ -22,8 +21,6 @@ const REQUEST_TIMEOUT_MS = 20_000;
 /** The races take seconds on a quiet machine and several times that on a crowded one; jest's 60 s is too short. */
 const RACE_TIMEOUT_MS = 300_000;
 
-const PROJECT_ROOT = path.resolve(__dirname, '../..');
-const CLI = path.join(PROJECT_ROOT, 'bin', 'suspense.js');
 const TABLE = 'switches';
 const WRITERS = 24;
 const OPERATIONS_PER_WRITER = 4;
@@ -110,7 +107,7 @@ interface Watch {
  * read goes to DynamoDB, as the check does after each TTL). Readers talk to DynamoDB directly, not through the
  * proxy: they watch, the writers are under test.
  */
-async function watch(dynamo: LocalDynamo, name: string, done: () => boolean): Promise<Watch> {
+async function watch(dynamo: DynaliteSuite, name: string, done: () => boolean): Promise<Watch> {
   const seen: Watch = { reads: 0, torn: [], versions: [] };
   const document = DynamoDBDocumentClient.from(dynamo.client);
   const storeClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
@@ -152,7 +149,7 @@ async function watch(dynamo: LocalDynamo, name: string, done: () => boolean): Pr
 const isNonDecreasing = (values: readonly number[]): boolean => values.every((value, index) => index === 0 || value >= values[index - 1]!);
 
 describe('many operators on one switch', () => {
-  let dynamo: LocalDynamo;
+  const dynamo = useDynalite({ table: TABLE });
   let proxy: FaultProxy;
   let writerClient: DynamoDBClient;
   /** A client with the CLI's limits (seconds per request, 3 attempts) through the proxy. */
@@ -160,15 +157,12 @@ describe('many operators on one switch', () => {
     createDynamoClient({ requestTimeoutMs: REQUEST_TIMEOUT_MS, maxAttempts: 3, sdk: { endpoint: proxy.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS } });
 
   beforeAll(async () => {
-    dynamo = await startDynamo();
-    await dynamo.createSwitchTable(TABLE);
     proxy = await startFaultProxy(dynamo.endpoint);
     writerClient = newWriterClient();
   });
   afterAll(async () => {
     writerClient?.destroy();
     await proxy?.stop();
-    await dynamo?.stop();
   });
 
   /** Runs every writer's operations (each writer one after another, the writers all at once) while readers watch. */
@@ -329,30 +323,11 @@ describe('many operators on one switch', () => {
 
   it('CLI processes and library writers together: each success moves the version by one', async () => {
     const name = 'contended-cli';
-    const cli = (index: number) =>
-      new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-        const args = index % 2 === 0 ? ['suspend', name, '--reason', `cli ${index}`] : ['resume', name];
-        const child = spawn(process.execPath, [CLI, ...args, '--table', TABLE, '--by', `cli${index}`], {
-          cwd: PROJECT_ROOT,
-          env: {
-            PATH: process.env.PATH ?? '',
-            AWS_REGION: 'us-east-1',
-            AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-            AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-            AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
-            AWS_EC2_METADATA_DISABLED: 'true',
-          },
-          stdio: ['ignore', 'ignore', 'pipe'],
-        });
-        let stderr = '';
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-        const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-        child.on('error', reject);
-        child.on('close', (code) => {
-          clearTimeout(killer);
-          resolve({ code, stderr });
-        });
-      });
+    const cli = async (index: number) => {
+      const args = index % 2 === 0 ? ['suspend', name, '--reason', `cli ${index}`] : ['resume', name];
+      const { code, stderr } = await runCli([...args, '--table', TABLE, '--by', `cli${index}`], { env: baseEnv(proxy.endpoint), killAfterMs: 30_000 });
+      return { code, stderr };
+    };
     proxy.reset();
 
     const [cliResults, libraryOutcomes] = await Promise.all([

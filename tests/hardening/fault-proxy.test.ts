@@ -4,13 +4,13 @@
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '../../functions/switch/dynamo-client';
-import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
+import { LOCAL_CREDENTIALS, useDynalite } from '../support/dynalite';
 import { FAULTS, pollPhasePassed, startFaultProxy, type FaultProxy } from '../support/fault-proxy';
 import { waitFor } from '../support/run-handler';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
 
 const TABLE = 'switches';
-let dynamo: LocalDynamo;
+const dynamo = useDynalite({ table: TABLE });
 let proxy: FaultProxy;
 /**
  * Gives up after 1 s: for the modes whose point is that a client times out. Long enough that on a busy machine the
@@ -24,8 +24,6 @@ let impatient: DynamoDBClient;
 let patient: DynamoDBClient;
 
 beforeAll(async () => {
-  dynamo = await startDynamo();
-  await dynamo.createSwitchTable(TABLE);
   await putRawSwitchItem(dynamo.client, TABLE, 'global', switchAttributes({ suspended: true, reason: 'proxied' }));
   proxy = await startFaultProxy(dynamo.endpoint);
   // One attempt each: each mode shows as exactly one outcome.
@@ -43,7 +41,6 @@ afterAll(async () => {
   impatient?.destroy();
   patient?.destroy();
   await proxy?.stop();
-  await dynamo?.stop();
 });
 
 /**

@@ -1,23 +1,17 @@
-import { suspendSwitch, resumeSwitch, type SwitchTableClient } from '../../functions/switch/switch-operations';
+import { suspendSwitch, resumeSwitch } from '../../functions/switch/switch-operations';
 import { baseEnv, runCli } from '../cli/cli-harness';
-import { startDynamo, type LocalDynamo } from '../support/dynalite';
+import { useDynalite } from '../support/dynalite';
 
 const NOW = Date.parse('2030-01-01T00:00:00.000Z');
 const at = (ms: number) => new Date(ms).toISOString();
 
-let dynamo: LocalDynamo;
-let table: SwitchTableClient;
+const dynamo = useDynalite({ table: 'switches' });
 
 beforeAll(async () => {
-  dynamo = await startDynamo();
-  await dynamo.createSwitchTable('switches');
-  table = { client: dynamo.client, tableName: 'switches' };
+  const { table } = dynamo;
   await suspendSwitch(table, { name: 'global', reason: 'deploy freeze', until: at(NOW + 7_200_000), by: 'alice' }, { now: () => NOW });
   await resumeSwitch(table, { name: 'global', reason: 'freeze over', by: 'bob' }, { now: () => NOW + 60_000 });
   await suspendSwitch(table, { name: 'global', reason: 'INC-7', by: 'carol' }, { now: () => NOW + 120_000 });
-});
-afterAll(async () => {
-  await dynamo.stop();
 });
 
 const history = (...args: string[]) => runCli(['history', ...args, '--table', 'switches'], { env: baseEnv(dynamo.endpoint) });

@@ -3,27 +3,13 @@ import { MAX_HISTORY_ENTRIES, MAX_REASON_LENGTH } from '../../functions/switch/s
 import { MAX_OPERATOR_LENGTH } from '../../functions/switch/switch-input';
 import { SwitchStore } from '../../functions/switch/switch-store';
 import { changeSwitch, getSwitchHistory, resumeSwitch, suspendSwitch, type HistoryEntry, type SwitchTableClient } from '../../functions/switch/switch-operations';
-import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
+import { LOCAL_CREDENTIALS, useDynalite } from '../support/dynalite';
 
 const NOW = Date.parse('2030-01-01T00:00:00.000Z');
 const at = (ms: number) => new Date(ms).toISOString();
 const clockAt = (ms: number) => ({ now: () => ms });
 
-let dynamo: LocalDynamo;
-let tableCount = 0;
-
-beforeAll(async () => {
-  dynamo = await startDynamo();
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
-
-async function newTable(): Promise<SwitchTableClient> {
-  const tableName = `history-${++tableCount}`;
-  await dynamo.createSwitchTable(tableName);
-  return { client: dynamo.client, tableName };
-}
+const dynamo = useDynalite();
 
 async function rawItem(table: SwitchTableClient, name: string): Promise<Record<string, AttributeValue>> {
   const { Item } = await dynamo.client.send(new GetItemCommand({ TableName: table.tableName, Key: { switch: { S: name } }, ConsistentRead: true }));
@@ -53,7 +39,7 @@ function valueSize(value: AttributeValue): number {
 
 describe('switch history', () => {
   it('records every change, newest first: version, the version it replaced, state, reason, until, when and who', async () => {
-    const table = await newTable();
+    const table = await dynamo.newTable();
 
     await suspendSwitch(table, { name: 'api', reason: 'incident 42', until: at(NOW + 3_600_000), by: 'alice' }, clockAt(NOW + 1000));
     await resumeSwitch(table, { name: 'api', by: 'bob' }, clockAt(NOW + 2000));
@@ -67,7 +53,7 @@ describe('switch history', () => {
   });
 
   it('is empty for a switch without an item, and for an item written by another tool without one', async () => {
-    const table = await newTable();
+    const table = await dynamo.newTable();
     await dynamo.client.send(new PutItemCommand({ TableName: table.tableName, Item: { switch: { S: 'legacy' }, suspended: { BOOL: true } } }));
 
     expect(await getSwitchHistory(table, 'nothing')).toEqual([]);
@@ -75,7 +61,7 @@ describe('switch history', () => {
   });
 
   it(`keeps the newest ${MAX_HISTORY_ENTRIES} entries, contiguous, once more changes were made`, async () => {
-    const table = await newTable();
+    const table = await dynamo.newTable();
     const writes = MAX_HISTORY_ENTRIES + 7;
 
     for (let n = 1; n <= writes; n++) {
@@ -92,7 +78,7 @@ describe('switch history', () => {
   });
 
   it('keeps versions contiguous under concurrent operators: no duplicate, no gap, and each entry is its writer\'s own', async () => {
-    const table = await newTable();
+    const table = await dynamo.newTable();
     const writers = 6;
     const changesEach = 7; // 42 changes: all of them fit in the history, so every one must be there.
 
@@ -118,7 +104,7 @@ describe('switch history', () => {
   });
 
   it(`stays well under DynamoDB's 400 KB item limit with ${MAX_HISTORY_ENTRIES} maximal entries`, async () => {
-    const table = await newTable();
+    const table = await dynamo.newTable();
     // The largest text the library accepts: every character a 4-byte UTF-8 code point.
     const reason = '\u{1F6A8}'.repeat(MAX_REASON_LENGTH);
     const by = '\u{1F9D1}'.repeat(MAX_OPERATOR_LENGTH);
@@ -145,7 +131,7 @@ describe('switch history', () => {
 
 describe("the check's read", () => {
   it('fetches the state attributes only, never the history', async () => {
-    const table = await newTable();
+    const table = await dynamo.newTable();
     for (let n = 1; n <= 5; n++) await suspendSwitch(table, { name: 'global', reason: `change ${n}`, by: 'alice' }, clockAt(NOW + n));
     const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
     const returned: string[][] = [];

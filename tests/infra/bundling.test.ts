@@ -1,19 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { deterministicZip, entriesOf } from '../../stacks/bundling/deterministic-zip';
 import { bundleFunction, esbuildTargetFor, type NodeRuntime } from '../../stacks/bundling/esbuild-bundle';
 import { buildFunctionArchive, contentDigest } from '../../stacks/bundling/function-archive';
 import { PROJECT_ROOT } from '../../stacks/project-root';
+import { useTempDirs } from '../support/temp-dirs';
 
-const created: string[] = [];
-const tmp = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-bundling-'));
-  created.push(dir);
-  return dir;
-};
-afterAll(() => created.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+const tempDir = useTempDirs();
+const tmp = () => tempDir('suspense-bundling-');
 
 /** Lists a zip with Python's zipfile: an independent reader, so the writer is not checked by itself. */
 function pythonZipListing(zipFile: string): Array<{ name: string; mode: string; date: number[]; size: number; sha: string }> {

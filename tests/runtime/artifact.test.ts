@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'cdktf';
 import { addStacks } from '../../stacks/app';
@@ -12,13 +11,14 @@ import { lambdaEnvironment, unpackFunctionZip } from '../../sandbox/lambda-runne
 import { LocalFunction } from '../../sandbox/local-function';
 import { startXrayDaemonStub, type XrayDaemonStub } from '../../sandbox/xray-daemon-stub';
 import type { ExtractedFile } from '../../sandbox/zip-extract';
-import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
+import { LOCAL_CREDENTIALS, useDynalite } from '../support/dynalite';
 import { printFigure } from '../support/figures';
 import { FAULTS, startFaultProxy } from '../support/fault-proxy';
 import { consoleTestEvent, functionUrlEvent, httpApiEvent, httpApiRouteEvent, httpApiV1Event, restApiEvent, restApiProxyEvent } from '../support/lambda-events';
 import { NODES_REQUIRED, nodesUnderTest } from '../support/lambda-nodes';
 import { runHandler, waitFor } from '../support/run-handler';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
+import { useTempDirs } from '../support/temp-dirs';
 
 /** Issue 5's ceiling for the deployment package. */
 const MAX_ZIP_BYTES = 150_000;
@@ -30,17 +30,12 @@ const MAX_ZIP_BYTES = 150_000;
  * runtimes (fetched by `npm run fetch-node`; required with CI=true).
  */
 describe('shipped check function artifact', () => {
-  const temporary: string[] = [];
-  const tempDir = (prefix: string): string => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-    temporary.push(dir);
-    return dir;
-  };
+  const tempDir = useTempDirs();
   let definition: FunctionDefinition;
   let zipBytes: number;
   let unpacked: ExtractedFile[];
   let functionDir: string;
-  let dynamo: LocalDynamo;
+  const dynamo = useDynalite();
   let daemon: XrayDaemonStub;
 
   beforeAll(async () => {
@@ -55,7 +50,7 @@ describe('shipped check function artifact', () => {
     functionDir = path.join(tempDir('suspense-artifact-'), 'task');
     unpacked = unpackFunctionZip(zip, functionDir);
 
-    [dynamo, daemon] = await Promise.all([startDynamo(), startXrayDaemonStub()]);
+    daemon = await startXrayDaemonStub();
     await dynamo.createSwitchTable(definition.environment.SUSPENSE_TABLE!);
     await putRawSwitchItem(dynamo.client, definition.environment.SUSPENSE_TABLE!, 'maintenance', switchAttributes({
       suspended: true,
@@ -64,11 +59,7 @@ describe('shipped check function artifact', () => {
     }));
     await putRawSwitchItem(dynamo.client, definition.environment.SUSPENSE_TABLE!, 'orders', switchAttributes({ suspended: true, reason: 'incident 7' }));
   });
-  afterAll(async () => {
-    await daemon?.stop();
-    await dynamo?.stop();
-    for (const dir of temporary) fs.rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => daemon?.stop());
 
   /** What Lambda sets for the stack's definition, plus the local endpoint and dummy credentials. */
   const functionEnvironment = (nodeBinary: string): Record<string, string> =>

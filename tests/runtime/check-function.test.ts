@@ -4,7 +4,9 @@ import { createDynamoClient } from '../../functions/switch/dynamo-client';
 import type { SwitchSettings } from '../../functions/switch/schema';
 import type { LogLine } from '../../functions/switch/structured-log';
 import { SwitchStore } from '../../functions/switch/switch-store';
-import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
+import { loadCheckModule } from '../support/check-module';
+import { LOCAL_CREDENTIALS, useDynalite } from '../support/dynalite';
+import { lambdaLikeEnvironment } from '../support/environment';
 import { consoleTestEvent, functionUrlEvent, httpApiEvent, httpApiV1Event, restApiEvent } from '../support/lambda-events';
 import { countRequests, putRawSwitchItem, switchAttributes } from '../support/switch-items';
 
@@ -13,20 +15,17 @@ const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
 const context = { awsRequestId: '8f5c1e2a-0000-4000-8000-000000000001' };
 
-let dynamo: LocalDynamo;
+const dynamo = useDynalite({ table: TABLE });
 const clients: DynamoDBClient[] = [];
 
 beforeAll(async () => {
-  dynamo = await startDynamo();
-  await dynamo.createSwitchTable(TABLE);
   await putRawSwitchItem(dynamo.client, TABLE, 'orders', switchAttributes({ suspended: false }));
   await putRawSwitchItem(dynamo.client, TABLE, 'payments', switchAttributes({ suspended: true, reason: 'card processor outage', until: '2030-01-01T00:01:30.500Z' }));
   await putRawSwitchItem(dynamo.client, TABLE, 'reports', switchAttributes({ suspended: true, reason: 'quarter close' }));
   await putRawSwitchItem(dynamo.client, TABLE, 'global', switchAttributes({ suspended: false }));
 });
-afterAll(async () => {
+afterAll(() => {
   for (const client of clients) client.destroy();
-  await dynamo.stop();
 });
 
 /** The check function over a real store and dynalite, with its log lines captured and time fixed at T0. */
@@ -266,13 +265,9 @@ describe('check function module (functions/check/handler.ts)', () => {
   });
 
   function loadHandler(env: Record<string, string | undefined>): CheckHandler {
-    process.env = { ...savedEnv, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, ...env };
+    process.env = { ...savedEnv, ...lambdaLikeEnvironment(dynamo.endpoint, {}), ...env };
     for (const [name, value] of Object.entries(env)) if (value === undefined) delete process.env[name];
-    let handler: CheckHandler | undefined;
-    jest.isolateModules(() => {
-      handler = (require('../../functions/check/handler') as { handler: CheckHandler }).handler;
-    });
-    return handler!;
+    return loadCheckModule();
   }
 
   it('reads its configuration from the environment and writes exactly one JSON log line per invocation', async () => {

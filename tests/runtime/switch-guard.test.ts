@@ -1,7 +1,8 @@
 import type { Context } from 'aws-lambda';
 import { createDynamoClient } from '../../functions/switch/dynamo-client';
 import { SwitchStore, withSwitch, type SwitchState } from '../../functions/switch';
-import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
+import { LOCAL_CREDENTIALS, startDynamo, useDynalite } from '../support/dynalite';
+import { lambdaLikeEnvironment } from '../support/environment';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
 
 const TABLE = 'switches';
@@ -9,23 +10,18 @@ const T0 = Date.parse('2030-01-01T00:00:00.000Z');
 const context = { awsRequestId: 'guard-test' } as Context;
 
 describe('withSwitch guard', () => {
-  let dynamo: LocalDynamo;
+  const dynamo = useDynalite({ table: TABLE });
   let store: SwitchStore;
   let destroyClient: () => void;
 
   beforeAll(async () => {
-    dynamo = await startDynamo();
-    await dynamo.createSwitchTable(TABLE);
     await putRawSwitchItem(dynamo.client, TABLE, 'orders', switchAttributes({ suspended: false }));
     await putRawSwitchItem(dynamo.client, TABLE, 'payments', switchAttributes({ suspended: true, reason: 'outage', until: '2030-01-01T00:00:10.000Z' }));
     const client = createDynamoClient({ sdk: { endpoint: dynamo.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS } });
     destroyClient = () => client.destroy();
     store = new SwitchStore({ tableName: TABLE, client, clock: () => T0, log: () => undefined });
   });
-  afterAll(async () => {
-    destroyClient();
-    await dynamo.stop();
-  });
+  afterAll(() => destroyClient());
 
   it('calls the handler with its event and context while the switch is active', async () => {
     const handler = jest.fn(async (event: { order: number }) => ({ statusCode: 201, body: `order ${event.order}` }));
@@ -106,14 +102,7 @@ describe('withSwitch guard configured from the environment', () => {
     try {
       await dynamo.createSwitchTable('team-switches');
       await putRawSwitchItem(dynamo.client, 'team-switches', 'orders', switchAttributes({ suspended: true, reason: 'stock count' }));
-      process.env = {
-        ...savedEnv,
-        SUSPENSE_TABLE: 'team-switches',
-        AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-      };
+      process.env = { ...savedEnv, ...lambdaLikeEnvironment(dynamo.endpoint, { SUSPENSE_TABLE: 'team-switches' }) };
       const { withSwitch: guard, sharedSwitchStore } = freshLibrary();
       const guarded = guard(async () => 'ran', { switch: 'orders' });
       jest.spyOn(process.stdout, 'write').mockImplementation(() => true);

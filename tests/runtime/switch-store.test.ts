@@ -1,12 +1,12 @@
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDynamoClient } from '../../functions/switch/dynamo-client';
 import type { SwitchSettings } from '../../functions/switch/schema';
 import type { LogLine } from '../../functions/switch/structured-log';
 import { InvalidSwitchNameError, SwitchStore, UndeclaredSwitchError } from '../../functions/switch/switch-store';
 import { FakeSwitchTable } from './fake-switch-table';
-import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
+import { LOCAL_CREDENTIALS, startDynamo, useDynalite } from '../support/dynalite';
 import { countRequests, putRawSwitchItem, switchAttributes } from '../support/switch-items';
 
 const TABLE = 'switches';
@@ -55,12 +55,7 @@ function storeAt(endpoint: string, settings: Partial<SwitchSettings> = {}, maxCa
 }
 
 describe('switch store', () => {
-  let dynamo: LocalDynamo;
-  beforeAll(async () => {
-    dynamo = await startDynamo();
-    await dynamo.createSwitchTable(TABLE);
-  });
-  afterAll(() => dynamo.stop());
+  const dynamo = useDynalite({ table: TABLE });
 
   it('reads an active switch fresh, then from memory until the TTL passes', async () => {
     await putRawSwitchItem(dynamo.client, TABLE, 'active-one', switchAttributes({ suspended: false, version: 3 }));
@@ -203,14 +198,21 @@ describe('switch store', () => {
 });
 
 describe('switch store when DynamoDB fails', () => {
-  it('holds a suspension however long DynamoDB fails, warning once per TTL past the staleness bound', async () => {
+  /** A store that has read `name` once from a DynamoDB that is gone now. */
+  async function storeThatLostDynamo(name: string, attributes: Record<string, AttributeValue>, settings: Partial<SwitchSettings>): Promise<Harness> {
     const dynamo = await startDynamo();
     await dynamo.createSwitchTable(TABLE);
-    await putRawSwitchItem(dynamo.client, TABLE, 'held', switchAttributes({ suspended: true, reason: 'maintenance' }));
-    const { store, clock, requests, logs } = storeAt(dynamo.endpoint, { cacheTtlSeconds: 5, maxStaleSeconds: 60, failMode: 'open' });
-    await store.readSwitch('held');
-
+    await putRawSwitchItem(dynamo.client, TABLE, name, attributes);
+    const harness = storeAt(dynamo.endpoint, settings);
+    await harness.store.readSwitch(name);
     await dynamo.stop();
+    return harness;
+  }
+
+  it('holds a suspension however long DynamoDB fails, warning once per TTL past the staleness bound', async () => {
+    const item = switchAttributes({ suspended: true, reason: 'maintenance' });
+    const { store, clock, requests, logs } = await storeThatLostDynamo('held', item, { cacheTtlSeconds: 5, maxStaleSeconds: 60, failMode: 'open' });
+
     clock.advanceSeconds(5);
     const stale = await store.readSwitch('held');
     const requestsAfterFailure = requests.count();
@@ -236,13 +238,9 @@ describe('switch store when DynamoDB fails', () => {
   });
 
   it('serves a switch last read active as stale up to maxStaleSeconds past expiry, then the fail mode default', async () => {
-    const dynamo = await startDynamo();
-    await dynamo.createSwitchTable(TABLE);
-    await putRawSwitchItem(dynamo.client, TABLE, 'running', switchAttributes({ suspended: false }));
-    const { store, clock, logs } = storeAt(dynamo.endpoint, { cacheTtlSeconds: 5, maxStaleSeconds: 60, failMode: 'closed' });
-    await store.readSwitch('running');
+    const item = switchAttributes({ suspended: false });
+    const { store, clock, logs } = await storeThatLostDynamo('running', item, { cacheTtlSeconds: 5, maxStaleSeconds: 60, failMode: 'closed' });
 
-    await dynamo.stop();
     clock.advanceSeconds(5);
     const stale = await store.readSwitch('running');
     clock.advanceSeconds(59.999);
@@ -261,13 +259,9 @@ describe('switch store when DynamoDB fails', () => {
   });
 
   it('lifts a held suspension when its own until passes, and then applies the fail policy past the bound', async () => {
-    const dynamo = await startDynamo();
-    await dynamo.createSwitchTable(TABLE);
-    await putRawSwitchItem(dynamo.client, TABLE, 'window', switchAttributes({ suspended: true, reason: 'deploy', until: iso(T0 + 120_000) }));
-    const { store, clock } = storeAt(dynamo.endpoint, { cacheTtlSeconds: 5, maxStaleSeconds: 60, failMode: 'open' });
-    await store.readSwitch('window');
+    const item = switchAttributes({ suspended: true, reason: 'deploy', until: iso(T0 + 120_000) });
+    const { store, clock } = await storeThatLostDynamo('window', item, { cacheTtlSeconds: 5, maxStaleSeconds: 60, failMode: 'open' });
 
-    await dynamo.stop();
     clock.advanceSeconds(119.999);
     const before = await store.readSwitch('window');
     clock.advanceSeconds(0.001);
@@ -349,12 +343,7 @@ describe('switch store when DynamoDB fails', () => {
 });
 
 describe('switch store with malformed items', () => {
-  let dynamo: LocalDynamo;
-  beforeAll(async () => {
-    dynamo = await startDynamo();
-    await dynamo.createSwitchTable(TABLE);
-  });
-  afterAll(() => dynamo.stop());
+  const dynamo = useDynalite({ table: TABLE });
 
   it.each([
     ['open', { suspended: false }],

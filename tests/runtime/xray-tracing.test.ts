@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isLambdaEnvironment } from '../../functions/switch/tracing';
 import { startXrayDaemonStub } from '../../sandbox/xray-daemon-stub';
-import { LOCAL_CREDENTIALS, startDynamo, type LocalDynamo } from '../support/dynalite';
+import { useDynalite } from '../support/dynalite';
+import { lambdaLikeEnvironment } from '../support/environment';
 import { restApiEvent } from '../support/lambda-events';
 import { CHECK_HANDLER_SOURCE, FROM_SOURCE, runHandler, waitFor } from '../support/run-handler';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
@@ -13,24 +14,10 @@ const TRACE_ROOT = '1-5759e988-bd862e3fe1be46a994272793';
 const LAMBDA_SEGMENT_ID = '53995c3f42cd8ad8';
 
 describe('X-Ray tracing', () => {
-  let dynamo: LocalDynamo;
-  beforeAll(async () => {
-    dynamo = await startDynamo();
-    await dynamo.createSwitchTable(TABLE);
-    await putRawSwitchItem(dynamo.client, TABLE, 'held', switchAttributes({ suspended: true, reason: 'maintenance' }));
-  });
-  afterAll(async () => {
-    await dynamo.stop();
-  });
+  const dynamo = useDynalite({ table: TABLE });
+  beforeAll(() => putRawSwitchItem(dynamo.client, TABLE, 'held', switchAttributes({ suspended: true, reason: 'maintenance' })));
 
-  const baseEnv = (): Record<string, string> => ({
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    SUSPENSE_TABLE: TABLE,
-  });
+  const baseEnv = (): Record<string, string> => lambdaLikeEnvironment(dynamo.endpoint, { SUSPENSE_TABLE: TABLE });
 
   it('sends a DynamoDB subsegment and a readSwitch subsegment per check with switch, suspended and source annotations', async () => {
     const daemon = await startXrayDaemonStub();

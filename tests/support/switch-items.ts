@@ -1,5 +1,6 @@
 import { PutItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SWITCH_KEY } from '../../functions/switch/schema';
+import { suspendSwitch, type SwitchTableClient } from '../../functions/switch/switch-operations';
 
 /**
  * Writes a switch item with raw attribute values, as any tool might (including malformed ones), bypassing the
@@ -37,4 +38,10 @@ export function countRequests(client: DynamoDBClient): { readonly count: () => n
     { step: 'finalizeRequest', name: 'countRequests' },
   );
   return { count: () => operations.length, operations };
+}
+
+/** What the CLI tests start from: `global` suspended until 2099 and `api` suspended without an end (version 1, by `seed`). */
+export async function seedCliSwitches(table: SwitchTableClient): Promise<void> {
+  await suspendSwitch(table, { name: 'global', reason: 'seeded', until: '2099-01-01T00:00:00Z', by: 'seed' });
+  await suspendSwitch(table, { name: 'api', reason: 'seeded', by: 'seed' });
 }

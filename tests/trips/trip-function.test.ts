@@ -7,7 +7,7 @@ import type { TripConfig } from '../../functions/trip/trip-config';
 import { decideTrip } from '../../functions/trip/trip-decision';
 import { createTripHandler, type TripHandler } from '../../functions/trip/trip-handler';
 import { alarmStateChangeEvent, CONSOLE_TEST_EVENT, type AlarmStateChangeRequest } from '../../sandbox/events';
-import { startDynamo, type LocalDynamo } from '../support/dynalite';
+import { useDynalite } from '../support/dynalite';
 
 const NOW = Date.parse('2030-01-01T00:00:00.000Z');
 const at = (ms: number) => new Date(ms).toISOString();
@@ -17,15 +17,7 @@ const ALARM = 'checkout-5xx';
 const ALARM_ARN = `arn:aws:cloudwatch:${REGION}:${ACCOUNT}:alarm:${ALARM}`;
 const BY = `alarm:${ALARM_ARN}`;
 
-let dynamo: LocalDynamo;
-let tableCount = 0;
-
-beforeAll(async () => {
-  dynamo = await startDynamo();
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
+const dynamo = useDynalite();
 
 interface Rig {
   readonly table: SwitchTableClient;
@@ -36,9 +28,7 @@ interface Rig {
 }
 
 async function rig(trips: readonly TripConfig[], client: SwitchTableClient['client'] = dynamo.client): Promise<Rig> {
-  const tableName = `trips-${++tableCount}`;
-  await dynamo.createSwitchTable(tableName);
-  const table = { client, tableName };
+  const table = { client, tableName: (await dynamo.newTable()).tableName };
   const logs: LogLine[] = [];
   let now = NOW;
   const trip = createTripHandler({ setup: { ok: true, table, trips }, log: (line) => logs.push(line), clock: () => now });

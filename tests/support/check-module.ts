@@ -3,34 +3,8 @@
  * configured from environment variables at init, writing its log lines to stdout, reading the time from Date.
  */
 import * as vm from 'node:vm';
-import type { CheckHandler } from '../../../functions/check/check-handler';
-import type { LogLine } from '../../../functions/switch/structured-log';
-import { LOCAL_CREDENTIALS } from '../../support/dynalite';
-
-/** What Lambda would set, plus the local endpoint and the switch settings under test. */
-export function lambdaLikeEnvironment(endpoint: string, settings: Record<string, string>): Record<string, string> {
-  return {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    ...settings,
-  };
-}
-
-/**
- * Sets `variables` in process.env until the returned function is called. The SDK resolves its endpoint and
- * credentials at the first request, not at init, so they must stay set while the handler runs.
- */
-export function withEnvironment(variables: Record<string, string>): () => void {
-  const saved = { ...process.env };
-  Object.assign(process.env, variables);
-  return () => {
-    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
-    Object.assign(process.env, saved);
-  };
-}
+import type { CheckHandler } from '../../functions/check/check-handler';
+import type { LogLine } from '../../functions/switch/structured-log';
 
 /**
  * A fresh copy of functions/check/handler.ts (its own store, cache and DynamoDB client), initialised from the
@@ -39,7 +13,7 @@ export function withEnvironment(variables: Record<string, string>): () => void {
 export function loadCheckModule(): CheckHandler {
   let handler: CheckHandler | undefined;
   jest.isolateModules(() => {
-    handler = (require('../../../functions/check/handler') as { handler: CheckHandler }).handler;
+    handler = (require('../../functions/check/handler') as { handler: CheckHandler }).handler;
   });
   if (!handler) throw new Error('functions/check/handler.ts exported no handler');
   return handler;
