@@ -34,6 +34,8 @@ export interface Bundle {
   readonly outDir: string;
   /** Path of the bundled handler module, `index.js` in `outDir`. */
   readonly handlerFile: string;
+  /** The files esbuild read (its metafile's inputs), relative to the project root. */
+  readonly inputs: readonly string[];
 }
 
 /**
@@ -82,6 +84,6 @@ export function bundleFunction(props: BundleProps): Bundle {
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
   const handlerFile = path.join(outDir, 'index.js');
-  buildSync({ ...functionBuildOptions(props), outfile: handlerFile });
-  return { outDir, handlerFile };
+  const result = buildSync({ ...functionBuildOptions(props), outfile: handlerFile, metafile: true });
+  return { outDir, handlerFile, inputs: Object.keys(result.metafile.inputs) };
 }

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { bundleFunction, type NodeRuntime } from './esbuild-bundle';
+import { fileSystemNow, pruneRecords, RECORD_FOLDER, recordedArchive, writeAtomically, writeBuildRecord, type BuildRecordKey } from './build-record';
+import { bundleFunction, functionBuildOptions, type NodeRuntime } from './esbuild-bundle';
 import { deterministicZip, entriesOf, type ZipEntry } from './deterministic-zip';
 
 export interface FunctionArchiveProps {
@@ -49,17 +50,20 @@ function pruneArchives(archiveDir: string, keep: number): void {
   // Another process may be pruning at the same time: a folder gone since the listing is simply skipped.
   const folders = fs
     .readdirSync(archiveDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
+    .filter((entry) => entry.isDirectory() && entry.name !== RECORD_FOLDER)
     .map((entry) => ({ folder: path.join(archiveDir, entry.name), mtimeMs: fs.statSync(path.join(archiveDir, entry.name), { throwIfNoEntry: false })?.mtimeMs ?? 0 }))
     .sort((a, b) => b.mtimeMs - a.mtimeMs);
   for (const { folder } of folders.slice(keep)) fs.rmSync(folder, { recursive: true, force: true });
+  pruneRecords(archiveDir);
 }
 
 /**
  * Bundles a handler and zips the bundle deterministically. Each build bundles into a new, empty folder, so stale
  * files never reach the zip and concurrent synths (parallel tests, two terminals) never share a work folder.
- * Zips are stored by content digest (`<archiveDir>/<sha256>/function.zip`), written atomically. Each (entry, runtime) is built once per process, so
- * stacks that ship the same function share one build.
+ * Zips are stored by content digest (`<archiveDir>/<sha256>/function.zip`), written atomically. Each (entry,
+ * runtime) is built once per process, so stacks that ship the same function share one build; across processes
+ * (jest test files, `cdktf synth` runs) a build record serves the stored zip while every file the last build read
+ * still has the same content (build-record.ts).
  */
 export function buildFunctionArchive(props: FunctionArchiveProps): FunctionArchive {
   const archiveDir = path.resolve(props.projectRoot, props.archiveDir ?? path.join('.build', 'archives'));
@@ -67,23 +71,35 @@ export function buildFunctionArchive(props: FunctionArchiveProps): FunctionArchi
   const cached = built.get(key);
   if (cached && fs.existsSync(cached.zipFile)) return cached;
 
+  const recordKey: BuildRecordKey = { projectRoot: props.projectRoot, archiveDir, options: functionBuildOptions(props), runtime: props.runtime };
+  const recorded = recordedArchive(recordKey);
+  if (recorded) {
+    const archive = archiveOf(archiveDir, recorded.sha256Hex, recorded.zipBytes);
+    built.set(key, archive);
+    return archive;
+  }
+
+  const startedMs = fileSystemNow(archiveDir);
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-bundle-'));
   try {
     const bundle = bundleFunction({ ...props, outDir: workDir });
     const entries = entriesOf(bundle.outDir);
     const zip = deterministicZip(entries);
-    const digest = contentDigest(entries);
-    const sha256Hex = digest.toString('hex');
-    fs.mkdirSync(path.join(archiveDir, sha256Hex), { recursive: true });
-    const zipFile = path.join(archiveDir, sha256Hex, 'function.zip');
-    const partial = `${zipFile}.${process.pid}.partial`;
-    fs.writeFileSync(partial, zip);
-    fs.renameSync(partial, zipFile);
-    const archive = { zipFile, sha256Base64: digest.toString('base64'), sha256Hex, zipBytes: zip.length };
+    const sha256Hex = contentDigest(entries).toString('hex');
+    const archive = archiveOf(archiveDir, sha256Hex, zip.length);
+    fs.mkdirSync(path.dirname(archive.zipFile), { recursive: true });
+    writeAtomically(archive.zipFile, zip);
+    const zipFileSha256 = createHash('sha256').update(zip).digest('hex');
+    writeBuildRecord(recordKey, { metafileInputs: bundle.inputs, startedMs, archive: { sha256Hex, zipBytes: zip.length, zipFileSha256 } });
     built.set(key, archive);
     pruneArchives(archiveDir, KEPT_ARCHIVES);
     return archive;
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+function archiveOf(archiveDir: string, sha256Hex: string, zipBytes: number): FunctionArchive {
+  const zipFile = path.join(archiveDir, sha256Hex, 'function.zip');
+  return { zipFile, sha256Base64: Buffer.from(sha256Hex, 'hex').toString('base64'), sha256Hex, zipBytes };
 }
