@@ -6,7 +6,7 @@ module.exports = {
   setupFiles: ['<rootDir>/tests/support/jest-setup.ts'],
   globalSetup: '<rootDir>/tools/jest-cli-bundle.js',
   transform: {
-    // Transpile only, as plain `node` does (tools/transpile-ts.js): `npm test` type-checks once with tsc.
+    // Transpile only, as plain `node` does (tools/transpile-ts.js); tests/infra/typecheck.test.ts runs tsc.
     '^.+\\.ts$': '<rootDir>/tools/jest-transform.js',
   },
   reporters: ['default', '<rootDir>/tools/jest-summary-reporter.js'],

@@ -1,9 +1,9 @@
-// Starts the suites that take longest (Terraform against moto, the offline plan) first, so that they run beside
-// the many short ones instead of after them: on 2 workers the suite's wall time is then about the longest suite's.
+// Starts the suites that take longest (Terraform against moto, the offline plan, the type-check) first, so that they
+// run beside the many short ones instead of after them: the suite's wall time is then about the longest suite's.
 // jest's default order is by last run's duration, which a fresh clone (CI) does not have.
 const { default: Sequencer } = require(require.resolve('@jest/test-sequencer', { paths: [require.resolve('jest')] }));
 
-const FIRST = [/[\\/]tests[\\/]deploy[\\/]/, /[\\/]tests[\\/]infra[\\/]plan\.test\.ts$/];
+const FIRST = [/[\\/]tests[\\/]deploy[\\/]/, /[\\/]tests[\\/]infra[\\/]plan\.test\.ts$/, /[\\/]tests[\\/]infra[\\/]typecheck\.test\.ts$/];
 const rank = (test) => {
   const index = FIRST.findIndex((pattern) => pattern.test(test.path));
   return index === -1 ? FIRST.length : index;

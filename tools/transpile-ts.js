@@ -1,7 +1,8 @@
 'use strict';
 // One way to turn the project's TypeScript into CommonJS, used by plain `node` (register-ts.js: the CLI, the
 // sandbox, the benchmark, cdktf's main.ts) and by jest (jest-transform.js), so that tests run the code exactly
-// as it is run. It never type-checks: `npm test` runs tsc once, and type-checking per file would cost seconds.
+// as it is run. It never type-checks: tests/infra/typecheck.test.ts runs tsc once per `npm test`; per file it would
+// cost seconds.
 const fs = require('node:fs');
 const path = require('node:path');
 const esbuild = require('esbuild');
