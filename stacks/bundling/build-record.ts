@@ -111,12 +111,12 @@ export function recordedArchive(key: BuildRecordKey): RecordedArchive | undefine
 
 /**
  * Stores the record of a build that just finished. `startedMs` is the file system's time when the build started:
- * an input modified since may have been read by esbuild in its old state and hashed here in its new one, so such
- * a build is not recorded (the next request builds again).
+ * a file modified since may have been read by esbuild in its old state and hashed here in its new one, so such a
+ * build is not recorded (the next request builds again). Digest first, then the check. A missing input (deleted
+ * since esbuild read it) throws, and the build is not recorded either.
  */
 export function writeBuildRecord(key: BuildRecordKey, build: { metafileInputs: readonly string[]; startedMs: number; archive: RecordedArchive }): void {
   const inputs = [...build.metafileInputs].sort();
-  if (inputs.some((input) => (fs.statSync(path.resolve(key.projectRoot, input), { throwIfNoEntry: false })?.mtimeMs ?? Infinity) >= build.startedMs)) return;
   const folders = new Set<string>();
   const consulted = new Set<string>([INSTALL_LOCK]);
   for (const input of inputs) {
@@ -128,15 +128,16 @@ export function writeBuildRecord(key: BuildRecordKey, build: { metafileInputs: r
     }
   }
   const lists = { inputs, consulted: [...consulted].sort(), folders: [...folders].sort() };
-  const record: BuildRecord = {
-    format: RECORD_FORMAT,
-    esbuild: esbuildVersion,
-    options: key.options,
-    runtime: key.runtime,
-    ...lists,
-    inputsDigest: digestOf(key.projectRoot, lists),
-    archive: build.archive,
-  };
+  let inputsDigest: string;
+  try {
+    inputsDigest = digestOf(key.projectRoot, lists);
+  } catch {
+    return;
+  }
+  // Checked after hashing, so that no edit can fall between the check and the hash.
+  const modifiedSince = (file: string) => (fs.statSync(path.resolve(key.projectRoot, file), { throwIfNoEntry: false })?.mtimeMs ?? 0) >= build.startedMs;
+  if ([...lists.inputs, ...lists.consulted].some(modifiedSince)) return;
+  const record: BuildRecord = { format: RECORD_FORMAT, esbuild: esbuildVersion, options: key.options, runtime: key.runtime, ...lists, inputsDigest, archive: build.archive };
   const file = recordFile(key);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   writeAtomically(file, JSON.stringify(record));
