@@ -15,13 +15,18 @@ export interface ExecutionEnvironmentOptions {
   readonly nodeBinary?: string;
   /** Node flags before Lambda's own, e.g. ['-r', 'tools/register-ts.js'] to run a handler from source. @default [] */
   readonly nodeArgs?: readonly string[];
+  /**
+   * How long loading the handler may take before the init fails with Sandbox.Timedout. Tests that load TypeScript
+   * source on a crowded machine need far more than Lambda gives. @default 10 000 (Lambda's, for on-demand functions)
+   */
+  readonly initTimeoutMs?: number;
 }
 
 /** Kept short: a function that warns on every invocation must not fill the caller's memory. */
 const MAX_STDERR_CHARS = 64 * 1024;
 
 /** Lambda gives an on-demand function's init phase 10 seconds. */
-const INIT_TIMEOUT_MS = 10_000;
+const LAMBDA_INIT_TIMEOUT_MS = 10_000;
 
 /** What the function returned for an error, as the Invoke API's payload carries it. */
 export interface FunctionErrorPayload {
@@ -157,6 +162,7 @@ export class ExecutionEnvironment {
   private initTimer?: NodeJS.Timeout;
   private loopWaiter?: { resolve(result: LoopResult): void; reject(error: Error): void };
   private stderrText = '';
+  private readonly initTimeoutMs: number;
 
   private constructor(
     private readonly definition: RuntimeSettings,
@@ -164,6 +170,7 @@ export class ExecutionEnvironment {
     environment: Readonly<Record<string, string>>,
     options: ExecutionEnvironmentOptions,
   ) {
+    this.initTimeoutMs = options.initTimeoutMs ?? LAMBDA_INIT_TIMEOUT_MS;
     this.child = fork(BOOTSTRAP_FILE, [], {
       cwd: taskRoot,
       env: environment,
@@ -211,10 +218,10 @@ export class ExecutionEnvironment {
       this.initTimer ??= setTimeout(() => {
         this.initError = {
           errorType: 'Sandbox.Timedout',
-          errorMessage: `INIT_REPORT Init Duration: ${INIT_TIMEOUT_MS.toFixed(2)} ms Phase: init Status: timeout`,
+          errorMessage: `INIT_REPORT Init Duration: ${this.initTimeoutMs.toFixed(2)} ms Phase: init Status: timeout`,
         };
         this.kill();
-      }, INIT_TIMEOUT_MS);
+      }, this.initTimeoutMs);
     });
   }
 

@@ -60,5 +60,9 @@ export function startHandlerProcess(options: HandlerProcessOptions): Promise<Exe
     LAMBDA_TASK_ROOT: options.taskRoot,
     _HANDLER: options.handler,
   };
-  return ExecutionEnvironment.start({ ...TEST_SETTINGS, ...options.settings }, options.taskRoot, env, { nodeBinary, nodeArgs: options.nodeArgs ?? [] });
+  return ExecutionEnvironment.start({ ...TEST_SETTINGS, ...options.settings }, options.taskRoot, env, {
+    nodeBinary,
+    nodeArgs: options.nodeArgs ?? [],
+    ...(options.initTimeoutMs === undefined ? {} : { initTimeoutMs: options.initTimeoutMs }),
+  });
 }

@@ -10,7 +10,7 @@ import { lambdaLikeEnvironment, withEnvironment } from '../support/environment';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy';
 import { startHandlerProcess, type LoopResult } from '../../sandbox/lambda-runner';
 import { printFigure } from '../support/figures';
-import { CHECK_HANDLER_SOURCE, FROM_SOURCE } from '../support/run-handler';
+import { CHECK_HANDLER_SOURCE, FROM_SOURCE, TEST_INIT_TIMEOUT_MS } from '../support/run-handler';
 import { restApiEvent } from '../support/lambda-events';
 import { putRawSwitchItem, switchAttributes } from '../support/switch-items';
 import { captureStdout, freezeDate, loadCheckModule, type CapturedLog } from '../support/check-module';
@@ -115,8 +115,12 @@ describe('check function under load', () => {
         proxy.reset();
         let invocations = 0;
         const startedAt = Date.now();
+        // At least 3 s, and on a crowded machine until every switch was read twice (so that the cache's re-reads are
+        // seen at all), for at most a minute.
+        const readTwice = () => SWITCHES.every((name) => (getItemsPerSwitch()[name] ?? 0) >= 2);
+        const going = () => Date.now() - startedAt < 3000 || (Date.now() - startedAt < 60_000 && !readTwice());
         const worker = async (): Promise<void> => {
-          while (Date.now() - startedAt < 3000) {
+          while (going()) {
             const name = SWITCHES[invocations++ % SWITCHES.length]!;
             const response = await handler(restApiEvent({ pathSwitch: name }), { awsRequestId: `sustained-${invocations}` });
             expect(response.statusCode).toBe(isSuspended(name) ? 503 : 200);
@@ -157,6 +161,7 @@ describe('check function under load', () => {
         taskRoot: path.dirname(CHECK_HANDLER_SOURCE),
         handler: 'handler.handler',
         nodeArgs: FROM_SOURCE,
+        initTimeoutMs: TEST_INIT_TIMEOUT_MS,
         env: { ...lambdaLikeEnvironment(proxy.endpoint, settingsEnv(TTL_MS / 1000)), ...env },
       });
       try {

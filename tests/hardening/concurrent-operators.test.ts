@@ -17,7 +17,7 @@ import { FAULTS, startFaultProxy, type FaultMode, type FaultProxy, type ProxiedR
  * treated as possibly applied (and may then be reported unconfirmed), which a busy machine must not cause, so it is
  * far above what 24 concurrent writers take on a quiet machine (tens of milliseconds).
  */
-const REQUEST_TIMEOUT_MS = 20_000;
+const REQUEST_TIMEOUT_MS = 60_000;
 /** The races take seconds on a quiet machine and several times that on a crowded one; jest's 60 s is too short. */
 const RACE_TIMEOUT_MS = 300_000;
 

@@ -6,7 +6,7 @@ import type { LogLine } from '../../functions/switch/structured-log';
 import { SwitchStore } from '../../functions/switch/switch-store';
 import { loadCheckModule } from '../support/check-module';
 import { LOCAL_CREDENTIALS, useDynalite } from '../support/dynalite';
-import { lambdaLikeEnvironment } from '../support/environment';
+import { lambdaLikeEnvironment, UNHURRIED_REQUEST_TIMEOUT_MS } from '../support/environment';
 import { consoleTestEvent, functionUrlEvent, httpApiEvent, httpApiV1Event, restApiEvent } from '../support/lambda-events';
 import { countRequests, putRawSwitchItem, switchAttributes } from '../support/switch-items';
 
@@ -30,11 +30,13 @@ afterAll(() => {
 
 /** The check function over a real store and dynalite, with its log lines captured and time fixed at T0. */
 function checkFunction(defaultSwitch = 'global', settings: Partial<SwitchSettings> = {}): { handler: CheckHandler; logs: LogLine[]; client: DynamoDBClient } {
-  const client = createDynamoClient({ sdk: { endpoint: dynamo.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS } });
+  // No test here is about timeouts: reads get far more time than production's 250 ms, which a crowded machine can use up.
+  const limits = { requestTimeoutMs: UNHURRIED_REQUEST_TIMEOUT_MS, maxAttempts: 1 };
+  const client = createDynamoClient({ ...limits, sdk: { endpoint: dynamo.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS } });
   clients.push(client);
   const logs: LogLine[] = [];
   const clock = () => T0;
-  const store = new SwitchStore({ tableName: TABLE, client, clock, log: (line) => logs.push(line), settings: { defaultSwitch, ...settings } });
+  const store = new SwitchStore({ tableName: TABLE, client, clock, log: (line) => logs.push(line), settings: { defaultSwitch, ...limits, ...settings } });
   const handler = createCheckHandler({ setup: { ok: true, store, defaultSwitch }, clock, log: (line) => logs.push(line) });
   return { handler, logs, client };
 }

@@ -333,7 +333,10 @@ describe('switch store when DynamoDB fails', () => {
       const elapsedMs = performance.now() - startedAt;
 
       expect(state).toMatchObject({ suspended: true, source: 'default' });
-      expect(requests.count()).toBe(2);
+      // Two attempts on a quiet machine; on a crowded one the deadline can pass during the first. The exact attempts
+      // and deadline are proved on fake timers in tests/hardening/read-deadline.test.ts.
+      expect(requests.count()).toBeGreaterThanOrEqual(1);
+      expect(requests.count()).toBeLessThanOrEqual(2);
       expect(elapsedMs).toBeLessThan(2000);
     } finally {
       for (const socket of sockets) socket.destroy();

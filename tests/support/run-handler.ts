@@ -4,6 +4,11 @@ import { startHandlerProcess, type RuntimeSettings } from '../../sandbox/lambda-
 export const PROJECT_ROOT = path.resolve(__dirname, '../..');
 /** Node flags that let the runner load a handler from TypeScript source. */
 export const FROM_SOURCE = ['-r', path.join(PROJECT_ROOT, 'tools/register-ts.js')] as const;
+/**
+ * The init (loading the handler) a test's execution environment may take: loading TypeScript source took over
+ * Lambda's 10 s on a crowded machine, and no test here is about the init's time limit.
+ */
+export const TEST_INIT_TIMEOUT_MS = 120_000;
 /** The check function's module, from source: run it with `nodeArgs: FROM_SOURCE`. */
 export const CHECK_HANDLER_SOURCE = path.join(PROJECT_ROOT, 'functions/check/handler.ts');
 
@@ -52,6 +57,7 @@ export async function runHandler(options: RunHandlerOptions): Promise<HandlerRun
     taskRoot: path.dirname(options.modulePath),
     handler: `${path.basename(options.modulePath).replace(/\.[cm]?[jt]s$/, '')}.handler`,
     env: options.env,
+    initTimeoutMs: TEST_INIT_TIMEOUT_MS,
     ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),
     ...(options.nodeBinary ? { nodeBinary: options.nodeBinary } : {}),
     ...(options.settings ? { settings: options.settings } : {}),
