@@ -13,6 +13,7 @@ import { startXrayDaemonStub, type XrayDaemonStub } from '../../sandbox/xray-dae
 import type { ExtractedFile } from '../../sandbox/zip-extract';
 import { LOCAL_CREDENTIALS, useDynalite } from '../support/dynalite';
 import { printFigure } from '../support/figures';
+import { UNHURRIED_REQUEST_TIMEOUT_MS } from '../support/environment';
 import { FAULTS, startFaultProxy } from '../support/fault-proxy';
 import { consoleTestEvent, functionUrlEvent, httpApiEvent, httpApiRouteEvent, httpApiV1Event, restApiEvent, restApiProxyEvent } from '../support/lambda-events';
 import { NODES_REQUIRED, nodesUnderTest } from '../support/lambda-nodes';
@@ -74,6 +75,9 @@ describe('shipped check function artifact', () => {
         { name: 'AWS_ACCESS_KEY_ID', value: LOCAL_CREDENTIALS.accessKeyId, reason: 'dummy credentials' },
         { name: 'AWS_SECRET_ACCESS_KEY', value: LOCAL_CREDENTIALS.secretAccessKey, reason: 'dummy credentials' },
         { name: 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', value: 'true', reason: 'Node 20 is older than the SDK wants' },
+        // The production 250 ms per attempt can pass before a crowded machine's local DynamoDB answers, and the read
+        // would then be the fail-open default; the tests that are about deadlines set their own below.
+        { name: 'SUSPENSE_REQUEST_TIMEOUT_MS', value: String(UNHURRIED_REQUEST_TIMEOUT_MS), reason: 'no test of these is about the read deadline' },
       ],
     });
   const run = (nodeBinary: string, events: readonly unknown[], extra: Partial<Parameters<typeof runHandler>[0]> = {}) =>
