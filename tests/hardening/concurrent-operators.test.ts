@@ -111,7 +111,9 @@ async function watch(dynamo: DynaliteSuite, name: string, done: () => boolean): 
   const seen: Watch = { reads: 0, torn: [], versions: [] };
   const document = DynamoDBDocumentClient.from(dynamo.client);
   const storeClient = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
-  const store = new SwitchStore({ tableName: TABLE, client: storeClient, settings: { cacheTtlSeconds: 0 }, log: () => undefined });
+  // The reader's deadline is as unhurried as the writers' requests: an answer from a fail-mode default or stale state
+  // would be the store giving up on a crowded machine, not a torn item.
+  const store = new SwitchStore({ tableName: TABLE, client: storeClient, settings: { cacheTtlSeconds: 0, requestTimeoutMs: REQUEST_TIMEOUT_MS, maxAttempts: 1 }, log: () => undefined });
   const consistentReader = async (): Promise<void> => {
     while (!done()) {
       const { Item } = await document.send(new GetCommand({ TableName: TABLE, Key: { switch: name }, ConsistentRead: true }));
