@@ -30,6 +30,15 @@ const SETTINGS_ENV = {
   SUSPENSE_REQUEST_TIMEOUT_MS: String(SETTINGS.requestTimeoutMs),
   SUSPENSE_MAX_ATTEMPTS: String(SETTINGS.maxAttempts),
 };
+/**
+ * The requests of one successful read: one, or on a crowded machine a retry after a first attempt that ran out of its
+ * 100 ms (the attempts themselves are proved on fake timers in read-deadline.test.ts).
+ */
+const ONE_READ = {
+  $$typeof: Symbol.for('jest.asymmetricMatcher'),
+  asymmetricMatch: (requests: unknown) => Number.isInteger(requests) && (requests as number) >= 1 && (requests as number) <= SETTINGS.maxAttempts,
+  toAsymmetricMatcher: () => `1 to ${SETTINGS.maxAttempts} requests`,
+};
 /** 300 ms: the most one read may take, every attempt and the pause between them included. */
 const READ_DEADLINE_MS = readDeadlineMs(SETTINGS);
 /** The deployed function's timeout (stacks/config.ts). */
@@ -193,7 +202,7 @@ describe('check function when DynamoDB fails (TTL 1 s, staleness bound 2 s, 2 at
       at(3500);
       const heldFromMemory = await invoke(failOpen, name);
 
-      expect(fresh).toMatchObject({ ...suspended, source: 'fresh', requests: 1 });
+      expect(fresh).toMatchObject({ ...suspended, source: 'fresh', requests: ONE_READ });
       expect(cached).toMatchObject({ ...suspended, source: 'cached', requests: 0 });
       expect(firstFailure).toMatchObject({ ...suspended, source: 'stale' });
       expect(staleFromMemory).toMatchObject({ ...suspended, source: 'stale', requests: 0 });
@@ -299,7 +308,7 @@ describe('check function recovering from a DynamoDB outage', () => {
 
     expect(duringOutage).toMatchObject({ statusCode: 503, source: 'stale' });
     expect(beforeTheTtl).toMatchObject({ statusCode: 503, source: 'stale', requests: 0 });
-    expect(afterTheTtl).toMatchObject({ statusCode: 200, body: { switch: name, suspended: false }, source: 'fresh', requests: 1 });
+    expect(afterTheTtl).toMatchObject({ statusCode: 200, body: { switch: name, suspended: false }, source: 'fresh', requests: ONE_READ });
     expect(cachedAgain).toMatchObject({ statusCode: 200, source: 'cached', requests: 0 });
   });
 
@@ -316,7 +325,7 @@ describe('check function recovering from a DynamoDB outage', () => {
 
     expect(duringOutage).toMatchObject({ statusCode: 200, source: 'default' });
     expect(beforeTheTtl).toMatchObject({ statusCode: 200, source: 'default', requests: 0 });
-    expect(afterTheTtl).toMatchObject({ statusCode: 503, body: suspendedBody(name), source: 'fresh', requests: 1 });
+    expect(afterTheTtl).toMatchObject({ statusCode: 503, body: suspendedBody(name), source: 'fresh', requests: ONE_READ });
   });
 });
 
