@@ -16,7 +16,7 @@ module.exports = {
   testTimeout: 180000,
   // Two workers on the 2-core machines we run on. A third made the quiet suite faster (155 s -> 128 s of jest, runs
   // within 20 minutes of each other, 2026-12-01), but with every core already busy (npm run test:stress) the suite's
-  // own processes then crowded out its real-time tests: 3 and 9 failures in two runs, against none with two workers.
+  // own processes then crowded out its real-time tests: 3 and 9 failures in two runs; with two, 3 of 3 passed.
   maxWorkers: 2,
   testSequencer: '<rootDir>/tools/jest-slowest-first.js',
 };
