@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ECHO_HANDLER, fixtureFunction, type FixtureFunction } from './fixture-function';
 import { printFigure } from '../support/figures';
+import { startHandlerProcess } from '../../sandbox/lambda-runner';
 
 describe('local Lambda runtime (sandbox execution environments)', () => {
   let fixture: FixtureFunction | undefined;
@@ -119,6 +120,28 @@ describe('local Lambda runtime (sandbox execution environments)', () => {
     expect(timedOut.log).toContain('Task timed out after 1.00 seconds');
     expect(next.cold).toBe(true);
     expect(next.payload).toBe('"late"');
+  });
+
+  it('fails an init that outlasts initTimeoutMs with Sandbox.Timedout naming that limit, and never runs the handler', async () => {
+    const taskRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'suspense-slow-init-'));
+    // Loading blocks for 3 s: far past the 200 ms limit however busy the machine, so the timer always fires first.
+    fs.writeFileSync(path.join(taskRoot, 'index.js'), "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000);\nexports.handler = async () => 'ran';\n");
+    try {
+      const environment = await startHandlerProcess({ taskRoot, handler: 'index.handler', env: {}, initTimeoutMs: 200 });
+      try {
+        const invocation = await environment.invoke({ payload: '{}', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:slow-init' });
+
+        expect(invocation.functionError).toBe('Unhandled');
+        expect(JSON.parse(invocation.payload)).toMatchObject({
+          errorType: 'Sandbox.Timedout',
+          errorMessage: 'INIT_REPORT Init Duration: 200.00 ms Phase: init Status: timeout',
+        });
+      } finally {
+        await environment.stop();
+      }
+    } finally {
+      fs.rmSync(taskRoot, { recursive: true, force: true });
+    }
   });
 
   it('reuses a warm environment for the next invocation, keeping what the handler cached in memory', async () => {
