@@ -6,7 +6,7 @@ import * as dgram from 'node:dgram';
 import * as path from 'node:path';
 import type { CheckHandler } from '../../functions/check/check-handler';
 import { useDynalite } from '../support/dynalite';
-import { lambdaLikeEnvironment, withEnvironment } from '../support/environment';
+import { lambdaLikeEnvironment, UNHURRIED_REQUEST_TIMEOUT_MS, withEnvironment } from '../support/environment';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy';
 import { startHandlerProcess, type LoopResult } from '../../sandbox/lambda-runner';
 import { printFigure } from '../support/figures';
@@ -39,7 +39,7 @@ afterAll(() => proxy?.stop());
 const settingsEnv = (ttlSeconds: number) => ({
   SUSPENSE_TABLE: TABLE,
   SUSPENSE_CACHE_TTL_SECONDS: String(ttlSeconds),
-  SUSPENSE_REQUEST_TIMEOUT_MS: '10000',
+  SUSPENSE_REQUEST_TIMEOUT_MS: String(UNHURRIED_REQUEST_TIMEOUT_MS),
   SUSPENSE_MAX_ATTEMPTS: '1',
 });
 
