@@ -55,11 +55,11 @@ export function terraformEnv(cliConfig: string, extra: Record<string, string | u
     CHECKPOINT_DISABLE: '1',
     AWS_EC2_METADATA_DISABLED: 'true',
     // Terraform and the AWS provider (which inherits this) spend much of each command building the provider's schema
-    // (about 1,500 resource types) and collect garbage all along at Go's default target (GOGC=100). At 200 an offline
-    // plan took 18% less CPU for 20 MB more at its peak (610 -> 630 MB); 400 and 800 saved little more but grew
-    // every provider process further (an apply against moto peaked at 650, 700, 820 and 1,050 MB at 100, 200, 400
-    // and 800) and cost more system time in page faults, with several running at once in the deploy test.
-    GOGC: '200',
+    // (about 1,500 resource types) and collect garbage all along at Go's default target (GOGC=100). The deploy test
+    // alone, back to back on a quiet machine (2026-12-01): 91 CPU-s at 200, 83 at 400, 83 at 800, with the largest
+    // process peaking at 680, 805 and 1,040 MB; GOGC=off with GOMEMLIMIT=1GiB took 80 CPU-s but 1.5 GB a process,
+    // with up to five commands running at once. 400 keeps nearly all of the saving for 120 MB more a process.
+    GOGC: '400',
   };
   for (const variable of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'TF_DATA_DIR']) delete env[variable];
   for (const [name, value] of Object.entries(extra)) {
