@@ -1,4 +1,4 @@
-import { planOffline, terraformAvailability, type OfflinePlan, type PlannedResource } from '../support/offline-plan';
+import { planOffline, terraformAvailability, type OfflinePlan, type OfflinePlans, type PlannedResource } from '../support/offline-plan';
 import { synthesize, type Synthesized } from '../support/synth';
 import { describeTripPlan } from './trip-plan';
 import { planWithoutTrips } from './trip-resources';
@@ -12,6 +12,7 @@ if (!terraform.available) {
 const describeWithTerraform = terraform.available ? describe : describe.skip;
 
 const ACCOUNT = '123456789012';
+const STACKS = ['suspense-dev', 'suspense-prod', 'suspense-state'];
 
 function byType(plan: OfflinePlan, type: string): PlannedResource[] {
   return plan.resources.filter((resource) => resource.type === type);
@@ -30,19 +31,18 @@ describeWithTerraform('offline plan with the real Terraform and AWS provider', (
       SUSPENSE_PROD_ACCOUNT_ID: '210987654321',
       SUSPENSE_STATE_ACCOUNT_ID: '345678901234',
       SUSPENSE_STATE_BUCKET: 'acme-suspense-tfstate',
-      // Synthesized as for a deploy (S3 backend); the offline plan swaps the backend with an override.
+      // Synthesized as for a deploy (S3 backend); the offline plan keeps its state locally instead.
       SUSPENSE_ALLOW_PLACEHOLDERS: undefined,
     });
   });
-  // One plan per stack, shared by every block that looks at it.
-  const plans = new Map<string, OfflinePlan>();
+  // The three stacks in one Terraform run (tests/support/offline-plan.ts), made by the first block that looks.
+  let planned: OfflinePlans | undefined;
   const planOf = (stack: string): OfflinePlan => {
-    let plan = plans.get(stack);
-    if (!plan) plans.set(stack, (plan = planOffline(synth.stackDir(stack), terraform.mirror!)));
-    return plan;
+    planned ??= planOffline(Object.fromEntries(STACKS.map((name) => [name, synth.stackDir(name)])), terraform.mirror!);
+    return planned.plans[stack]!;
   };
   afterAll(() => {
-    for (const plan of plans.values()) plan.cleanup();
+    planned?.cleanup();
     synth.cleanup();
   });
 
