@@ -46,6 +46,11 @@ function bundleOptions(props) {
     mainFields: ['module', 'main'],
     // The SDK's ES builds load node:http with import(), which would start Node's ES module loader for a built-in.
     supported: { 'dynamic-import': false },
+    // Each start reads the bundle, and V8 checks and deserializes its code cache, in proportion to its size. Minified
+    // (1.8 -> 0.76 MB; the code cache 1.3 -> 1.1 MB), `status` against a local DynamoDB took a median 0.18 instead of
+    // 0.21 CPU-s, `--help` 0.13 instead of 0.14 (2026-12-01, 30 runs each, alternated in rounds of 10). The errors the
+    // CLI prints keep their names (set explicitly, not taken from classes); SUSPENSE_DEBUG's traces go through the map.
+    minify: true,
     // Source paths for stack traces (SUSPENSE_DEBUG); the sources themselves are in the checkout.
     sourcemap: 'linked',
     sourcesContent: false,
