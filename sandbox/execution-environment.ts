@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
+import { fullTimeout, type FullTimeout } from './full-timeout';
 import { LOG_LEVELS, type FunctionDefinition, type LogLevel } from './function-definition';
 import { lambdaNode } from './lambda-node';
 
@@ -136,7 +137,7 @@ type ChildMessage =
 interface PendingInvocation {
   readonly requestId: string;
   readonly startedAt: number;
-  readonly timer: NodeJS.Timeout;
+  readonly timer: FullTimeout;
   readonly log: string[];
   resolve(invocation: Invocation): void;
 }
@@ -242,10 +243,9 @@ export class ExecutionEnvironment {
     this.state = 'busy';
     const timeoutMs = this.definition.timeoutSeconds * 1000;
     return new Promise((resolve) => {
-      const startedAt = performance.now();
       const log = this.takeLooseLog();
-      const timer = setTimeout(() => this.onTimeout(), timeoutMs);
-      this.pending = { requestId, startedAt, timer, log: log ? [log] : [], resolve };
+      const timer = fullTimeout(timeoutMs, () => this.onTimeout());
+      this.pending = { requestId, startedAt: timer.startedAt, timer, log: log ? [log] : [], resolve };
       this.systemRecord('INFO', 'platform.start', { requestId, version: '$LATEST' }, `START RequestId: ${requestId} Version: $LATEST\n`);
       this.child.send({
         type: 'invoke',
@@ -388,7 +388,7 @@ export class ExecutionEnvironment {
     pending: PendingInvocation,
     outcome: { payload: string; functionError?: 'Unhandled'; durationMs: number; status: string; foreignModules: string[]; traceHeader?: string },
   ): void {
-    clearTimeout(pending.timer);
+    pending.timer.cancel();
     const roundTripMs = performance.now() - pending.startedAt;
     const coldStart = this.takeColdStart();
     const billedDurationMs = Math.ceil(outcome.durationMs);
