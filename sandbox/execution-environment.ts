@@ -136,7 +136,7 @@ type ChildMessage =
 
 interface PendingInvocation {
   readonly requestId: string;
-  readonly startedAt: number;
+  /** The invocation's timeout; its startedAt is when the invocation started. */
   readonly timer: FullTimeout;
   readonly log: string[];
   resolve(invocation: Invocation): void;
@@ -160,7 +160,7 @@ export class ExecutionEnvironment {
   private maxMemoryUsedMb = 0;
   private readonly exited: Promise<void>;
   private readonly readyWaiters: Array<() => void> = [];
-  private initTimer?: NodeJS.Timeout;
+  private initTimer?: FullTimeout;
   private loopWaiter?: { resolve(result: LoopResult): void; reject(error: Error): void };
   private stderrText = '';
   private readonly initTimeoutMs: number;
@@ -216,19 +216,19 @@ export class ExecutionEnvironment {
     if (this.state !== 'starting') return Promise.resolve();
     return new Promise((resolve) => {
       this.readyWaiters.push(resolve);
-      this.initTimer ??= setTimeout(() => {
+      this.initTimer ??= fullTimeout(this.initTimeoutMs, () => {
         this.initError = {
           errorType: 'Sandbox.Timedout',
           errorMessage: `INIT_REPORT Init Duration: ${this.initTimeoutMs.toFixed(2)} ms Phase: init Status: timeout`,
         };
         this.kill();
-      }, this.initTimeoutMs);
+      });
     });
   }
 
   /** The init is over (ready, failed or the process ended): whoever waits for it may go on. */
   private settleReady(): void {
-    clearTimeout(this.initTimer);
+    this.initTimer?.cancel();
     for (const resolve of this.readyWaiters.splice(0)) resolve();
   }
 
@@ -245,7 +245,7 @@ export class ExecutionEnvironment {
     return new Promise((resolve) => {
       const log = this.takeLooseLog();
       const timer = fullTimeout(timeoutMs, () => this.onTimeout());
-      this.pending = { requestId, startedAt: timer.startedAt, timer, log: log ? [log] : [], resolve };
+      this.pending = { requestId, timer, log: log ? [log] : [], resolve };
       this.systemRecord('INFO', 'platform.start', { requestId, version: '$LATEST' }, `START RequestId: ${requestId} Version: $LATEST\n`);
       this.child.send({
         type: 'invoke',
@@ -378,7 +378,7 @@ export class ExecutionEnvironment {
     this.finish(pending, {
       payload: JSON.stringify({ errorType: 'Runtime.ExitError', errorMessage }),
       functionError: 'Unhandled',
-      durationMs: performance.now() - pending.startedAt,
+      durationMs: performance.now() - pending.timer.startedAt,
       status: 'error',
       foreignModules: [],
     });
@@ -389,7 +389,7 @@ export class ExecutionEnvironment {
     outcome: { payload: string; functionError?: 'Unhandled'; durationMs: number; status: string; foreignModules: string[]; traceHeader?: string },
   ): void {
     pending.timer.cancel();
-    const roundTripMs = performance.now() - pending.startedAt;
+    const roundTripMs = performance.now() - pending.timer.startedAt;
     const coldStart = this.takeColdStart();
     const billedDurationMs = Math.ceil(outcome.durationMs);
     const metrics = {

@@ -21,8 +21,8 @@ export interface FullTimeout {
 /**
  * Calls `fire` once `ms` have passed by `clock.now()`, never before. Node's timers count from the event loop's
  * millisecond clock, so a 1 s setTimeout can fire at 999.69 ms by performance.now() (seen in a CI run, against the
- * sandbox's round trip of a timed-out invocation); Lambda never stops an invocation before its timeout, so a timer
- * that comes early is armed again for what is left.
+ * sandbox's round trip of a timed-out invocation); Lambda never stops an init or an invocation before its limit, so
+ * a timer that comes early is armed again for what is left.
  */
 export function fullTimeout(ms: number, fire: () => void, clock: TimeoutClock = NODE_CLOCK): FullTimeout {
   const startedAt = clock.now();
